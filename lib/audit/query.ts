@@ -1,0 +1,217 @@
+// Reads of the audit log: filtered, newest first, with the total of all matches.
+import { and, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "@/lib/db/client";
+import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
+import { SECURITY_SEVERITIES, type Severity } from "./events";
+
+export interface AuditLogFilters {
+  eventTypes?: string[];
+  severities?: Severity[];
+  userId?: string;
+  username?: string;
+  resourceType?: string;
+  resourceId?: string;
+  namespace?: string;
+  sessionId?: string;
+  ipAddress?: string;
+  success?: boolean;
+  /** Words searched in description, error message, username and resource id (prefixes match). */
+  q?: string;
+  /** Only security events: severity warning or above, or failed. */
+  securityOnly?: boolean;
+  /** Inclusive bounds. */
+  startTime?: Date;
+  endTime?: Date;
+}
+
+export interface AuditPage {
+  limit?: number;
+  offset?: number;
+  /** From a previous page's `nextCursor`; takes the place of offset. */
+  cursor?: string;
+}
+
+export interface AuditLogPage {
+  logs: AuditLogRow[];
+  total: number;
+  limit: number;
+  offset: number;
+  nextCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+interface CursorPosition {
+  timestamp: Date;
+  id: number;
+}
+
+export function encodeCursor(row: Pick<AuditLogRow, "timestamp" | "id">): string {
+  return Buffer.from(`${row.timestamp.toISOString()}|${row.id}`, "utf8").toString("base64url");
+}
+
+/** The position a cursor names, or null if it is not one of ours. */
+export function decodeCursor(cursor: string): CursorPosition | null {
+  const [time, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (time === undefined || id === undefined || extra !== undefined || !/^\d{1,18}$/.test(id)) return null;
+  const timestamp = new Date(time);
+  if (Number.isNaN(timestamp.getTime()) || timestamp.toISOString() !== time) return null;
+  return { timestamp, id: Number(id) };
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not a cursor this server issued");
+    this.name = "InvalidCursorError";
+  }
+}
+
+/**
+ * A to_tsquery text in which every word of `q` must start a word of the document, so that
+ * "ali" finds "alice"; words are taken as letters and digits only, so nothing else reaches the parser.
+ */
+function prefixQuery(q: string): string | null {
+  const words = q.match(/[\p{L}\p{N}]+/gu);
+  return words ? words.map((w) => `${w}:*`).join(" & ") : null;
+}
+
+function textSearchCondition(q: string): SQL {
+  // The whole phrase through PostgreSQL's own parser (which keeps e-mails, paths and versions
+  // whole), or every word as a prefix; both use the GIN index on the same document.
+  const exact = sql`${auditSearchDocument} @@ plainto_tsquery('simple', ${q})`;
+  const prefixes = prefixQuery(q);
+  return prefixes ? sql`(${exact} or ${auditSearchDocument} @@ to_tsquery('simple', ${prefixes}))` : exact;
+}
+
+export const securityEventCondition = sql`(${auditLogs.severity} in (${sql.join(
+  SECURITY_SEVERITIES.map((s) => sql.raw(`'${s}'`)),
+  sql`, `,
+)}) or ${auditLogs.success} = false)`;
+
+export function auditLogConditions(filters: AuditLogFilters): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [
+    filters.eventTypes?.length ? inArray(auditLogs.eventType, filters.eventTypes) : undefined,
+    filters.severities?.length ? inArray(auditLogs.severity, filters.severities) : undefined,
+    filters.userId !== undefined ? eq(auditLogs.userId, filters.userId) : undefined,
+    filters.username !== undefined ? eq(auditLogs.username, filters.username) : undefined,
+    filters.resourceType !== undefined ? eq(auditLogs.resourceType, filters.resourceType) : undefined,
+    filters.resourceId !== undefined ? eq(auditLogs.resourceId, filters.resourceId) : undefined,
+    filters.namespace !== undefined ? eq(auditLogs.namespace, filters.namespace) : undefined,
+    filters.sessionId !== undefined ? eq(auditLogs.sessionId, filters.sessionId) : undefined,
+    filters.ipAddress !== undefined ? eq(auditLogs.ipAddress, filters.ipAddress) : undefined,
+    filters.success !== undefined ? eq(auditLogs.success, filters.success) : undefined,
+    filters.q ? textSearchCondition(filters.q) : undefined,
+    filters.securityOnly ? securityEventCondition : undefined,
+    filters.startTime ? gte(auditLogs.timestamp, filters.startTime) : undefined,
+    filters.endTime ? lte(auditLogs.timestamp, filters.endTime) : undefined,
+  ];
+  return and(...conditions);
+}
+
+/** One page of matching logs, newest first, and the number of all matches. */
+export async function queryAuditLogs(
+  db: Database,
+  filters: AuditLogFilters = {},
+  page: AuditPage = {},
+): Promise<AuditLogPage> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const offset = page.cursor ? 0 : (page.offset ?? 0);
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError("offset must be a whole number ≥ 0");
+  const position = page.cursor ? decodeCursor(page.cursor) : null;
+  if (page.cursor && !position) throw new InvalidCursorError();
+
+  const where = auditLogConditions(filters);
+  const pageWhere = position
+    ? and(
+        where,
+        or(
+          sql`${auditLogs.timestamp} < ${position.timestamp}`,
+          and(eq(auditLogs.timestamp, position.timestamp), sql`${auditLogs.id} < ${position.id}`),
+        ),
+      )
+    : where;
+
+  const [logs, [counted]] = await Promise.all([
+    db
+      .select()
+      .from(auditLogs)
+      .where(pageWhere)
+      .orderBy(desc(auditLogs.timestamp), desc(auditLogs.id))
+      .limit(limit + 1)
+      .offset(offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where),
+  ]);
+  const hasMore = logs.length > limit;
+  const pageRows = hasMore ? logs.slice(0, limit) : logs;
+  const last = pageRows.at(-1);
+  return {
+    logs: pageRows,
+    total: Number(counted?.total ?? 0),
+    limit,
+    offset,
+    nextCursor: hasMore && last ? encodeCursor(last) : null,
+  };
+}
+
+export async function getAuditLog(db: Database, id: number): Promise<AuditLogRow | null> {
+  const [row] = await db.select().from(auditLogs).where(eq(auditLogs.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** A user's events (as actor), newest first. */
+export function getUserActivity(
+  db: Database,
+  userId: string,
+  range: Pick<AuditLogFilters, "startTime" | "endTime"> = {},
+  page: AuditPage = {},
+): Promise<AuditLogPage> {
+  return queryAuditLogs(db, { ...range, userId }, page);
+}
+
+/** Security events: severity warning or above, or failed operations. */
+export function getSecurityEvents(
+  db: Database,
+  range: Pick<AuditLogFilters, "startTime" | "endTime"> = {},
+  page: AuditPage = {},
+): Promise<AuditLogPage> {
+  return queryAuditLogs(db, { ...range, securityOnly: true }, page);
+}
+
+/** An audit row as the API shows it: every column by its name, times in ISO 8601 UTC. */
+export function auditLogToJson(row: AuditLogRow) {
+  return {
+    id: row.id,
+    event_type: row.eventType,
+    severity: row.severity,
+    description: row.description,
+    user_id: row.userId,
+    username: row.username,
+    session_id: row.sessionId,
+    ip_address: row.ipAddress,
+    user_agent: row.userAgent,
+    resource_type: row.resourceType,
+    resource_id: row.resourceId,
+    namespace: row.namespace,
+    action: row.action,
+    before_state: row.beforeState,
+    after_state: row.afterState,
+    request_method: row.requestMethod,
+    request_path: row.requestPath,
+    request_params: row.requestParams,
+    success: row.success,
+    error_message: row.errorMessage,
+    status_code: row.statusCode,
+    metadata: row.metadata,
+    tags: row.tags,
+    compliance_tags: row.complianceTags,
+    retention_policy: row.retentionPolicy,
+    timestamp: row.timestamp.toISOString(),
+    leaf_hash: row.leafHash,
+  };
+}
+
+export type AuditLogJson = ReturnType<typeof auditLogToJson>;

@@ -1,0 +1,242 @@
+import { sql, type SQL } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { databaseError, selectRows } from "@/lib/db/client";
+import { auditLogs, memories } from "@/lib/db/schema";
+import { auditLeafHash, sha256Hex } from "./canonical";
+import { EVENT_TYPES, SEVERITIES } from "./events";
+import { getAuditLog, queryAuditLogs, auditLogToJson } from "./query";
+import { buildAuditRow, recordAuditEvent, recordAuditEvents } from "./record";
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+describe("the event catalog", () => {
+  it("has the 33 event types of EVENTS.md and the 5 severities", () => {
+    expect(EVENT_TYPES).toHaveLength(33);
+    expect(new Set(EVENT_TYPES.map((e) => e.value)).size).toBe(33);
+    expect(SEVERITIES.map((s) => s.value)).toEqual(["debug", "info", "warning", "error", "critical"]);
+    expect(EVENT_TYPES.find((e) => e.value === "security.breach.attempt")?.severity).toBe("critical");
+    expect(EVENT_TYPES.find((e) => e.value === "authz.permission.checked")?.severity).toBe("debug");
+  });
+});
+
+describe("recordAuditEvent", () => {
+  it("writes every event type with all columns and reads each back unchanged", async () => {
+    const timestamp = new Date("2026-03-01T12:00:00.123Z");
+    for (const [i, type] of EVENT_TYPES.entries()) {
+      const written = await recordAuditEvent(database.db, {
+        eventType: type.value,
+        description: `event ${i}`,
+        userId: `user-${i}`,
+        username: `name-${i}`,
+        sessionId: `session-${i}`,
+        ipAddress: "203.0.113.7",
+        userAgent: "vitest/1.0",
+        resourceType: "memory",
+        resourceId: i,
+        namespace: "ns-a",
+        action: "act",
+        beforeState: { tier: "short_term", n: i },
+        afterState: { tier: "long_term", nested: { list: [1, "two", null] } },
+        requestMethod: "POST",
+        requestPath: "/memories",
+        requestParams: { top_k: 5 },
+        success: i % 2 === 0,
+        errorMessage: i % 2 === 0 ? null : "went wrong",
+        statusCode: i % 2 === 0 ? 200 : 403,
+        metadata: { count: i },
+        tags: ["t1"],
+        complianceTags: ["gdpr"],
+        retentionPolicy: "compliance",
+        timestamp,
+      });
+      expect(written).not.toBeNull();
+      const read = await getAuditLog(database.db, written!.id);
+      expect(read).toEqual(written);
+      const json = auditLogToJson(read!);
+      expect(json).toMatchObject({
+        event_type: type.value,
+        description: `event ${i}`,
+        user_id: `user-${i}`,
+        username: `name-${i}`,
+        session_id: `session-${i}`,
+        ip_address: "203.0.113.7",
+        user_agent: "vitest/1.0",
+        resource_type: "memory",
+        resource_id: String(i),
+        namespace: "ns-a",
+        action: "act",
+        before_state: { tier: "short_term", n: i },
+        after_state: { tier: "long_term", nested: { list: [1, "two", null] } },
+        request_method: "POST",
+        request_path: "/memories",
+        request_params: { top_k: 5 },
+        success: i % 2 === 0,
+        error_message: i % 2 === 0 ? null : "went wrong",
+        status_code: i % 2 === 0 ? 200 : 403,
+        metadata: { count: i },
+        tags: ["t1"],
+        retention_policy: "compliance",
+        timestamp: "2026-03-01T12:00:00.123Z",
+      });
+      expect(json.compliance_tags).toContain("gdpr");
+      expect(json.leaf_hash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const all = await queryAuditLogs(database.db, { startTime: timestamp, endTime: timestamp }, { limit: 1000 });
+    expect(new Set(all.logs.map((l) => l.eventType))).toEqual(new Set(EVENT_TYPES.map((e) => e.value)));
+  });
+
+  it("fills the catalog's severity, compliance tags by category, retention and the time", async () => {
+    const before = Date.now();
+    const login = await recordAuditEvent(database.db, { eventType: "auth.login.success", userId: "u1" });
+    const memory = await recordAuditEvent(database.db, { eventType: "memory.created", userId: "u1" });
+    const denied = await recordAuditEvent(database.db, { eventType: "authz.access.denied", success: false });
+    const failedRead = await recordAuditEvent(database.db, { eventType: "memory.retrieved", success: false });
+    const breach = await recordAuditEvent(database.db, { eventType: "security.breach.attempt" });
+    expect(login).toMatchObject({ severity: "info", complianceTags: ["auth", "security"], retentionPolicy: "standard" });
+    expect(login!.description).toBe("Successful login");
+    expect(login!.timestamp.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(login!.timestamp.getTime()).toBeLessThanOrEqual(Date.now() + 1);
+    expect(memory).toMatchObject({ severity: "info", complianceTags: ["data_access"] });
+    expect(denied).toMatchObject({ severity: "warning", complianceTags: ["authorization", "security"], retentionPolicy: "security" });
+    // A failed operation is at least a warning.
+    expect(failedRead).toMatchObject({ severity: "warning", success: false });
+    expect(breach).toMatchObject({ severity: "critical", retentionPolicy: "security" });
+  });
+
+  it("removes passwords, tokens, authorization and cookies from every logged object", async () => {
+    const row = await recordAuditEvent(database.db, {
+      eventType: "user.password.changed",
+      requestParams: { password: "Secret123", old_password: "x", new_password: "y", username: "alice" },
+      beforeState: { password_hash: "$2b$12$abc", email: "a@example.com" },
+      afterState: { access_token: "eyJ", nested: { Authorization: "Bearer abc", cookie: "sid=1", keep: 1 } },
+      metadata: { api_key: "mk_123", headers: [{ "x-api-key": "k", accept: "json" }], client_secret: "s", token_type: "bearer" },
+    });
+    const stored = JSON.stringify(await getAuditLog(database.db, row!.id));
+    for (const secret of ["Secret123", "$2b$12$abc", "eyJ", "Bearer abc", "sid=1", "mk_123", "client_secret", "x-api-key"]) {
+      expect(stored).not.toContain(secret);
+    }
+    expect(row!.requestParams).toEqual({ username: "alice" });
+    expect(row!.beforeState).toEqual({ email: "a@example.com" });
+    expect(row!.afterState).toEqual({ nested: { keep: 1 } });
+    expect(row!.metadata).toEqual({ headers: [{ accept: "json" }] });
+  });
+
+  it("cuts memory content in states to 100 characters plus its SHA-256", async () => {
+    const content = "é".repeat(50) + "x".repeat(200);
+    const row = await recordAuditEvent(database.db, {
+      eventType: "memory.updated",
+      beforeState: { content: "short" },
+      afterState: { content, tier: "mid_term" },
+    });
+    expect(row!.afterState).toEqual({
+      content: content.slice(0, 100),
+      content_sha256: sha256Hex(content),
+      content_length: 250,
+      tier: "mid_term",
+    });
+    expect(row!.beforeState).toMatchObject({ content: "short", content_sha256: sha256Hex("short") });
+  });
+
+  it("stores odd Unicode, NUL characters and SQL-looking text as plain data", async () => {
+    const row = await recordAuditEvent(database.db, {
+      eventType: "memory.searched",
+      description: "'; DROP TABLE audit_logs; --",
+      username: "nul\u0000byte",
+      metadata: { query: "\ud800 lone surrogate 🦄 \u202e rtl", "key\u0000": 1 },
+    });
+    const read = await getAuditLog(database.db, row!.id);
+    expect(read!.description).toBe("'; DROP TABLE audit_logs; --");
+    expect(read!.username).toBe("nul\uFFFDbyte");
+    expect(read!.metadata).toEqual({ query: "\uFFFD lone surrogate 🦄 \u202e rtl", "key\uFFFD": 1 });
+  });
+
+  it("stores a leaf hash that recomputes from the stored content", async () => {
+    const row = await recordAuditEvent(database.db, { eventType: "cluster.updated", metadata: { b: 2, a: [1, { z: 1, y: 2 }] } });
+    const read = await getAuditLog(database.db, row!.id);
+    const { id: _id, leaf_hash, ...content } = auditLogToJson(read!);
+    expect(auditLeafHash(content)).toBe(leaf_hash);
+    expect(buildAuditRow({ eventType: "cluster.updated", timestamp: read!.timestamp }).leafHash).not.toBe(leaf_hash);
+  });
+
+  it("writes a batch in one statement and nothing when disabled", async () => {
+    const marker = `batch-${Date.now()}`;
+    const rows = await recordAuditEvents(database.db, [
+      { eventType: "memory.created", sessionId: marker },
+      { eventType: "memory.deleted", sessionId: marker },
+    ]);
+    expect(rows.map((r) => r.eventType)).toEqual(["memory.created", "memory.deleted"]);
+    const disabled = `disabled-${Date.now()}`;
+    expect(await recordAuditEvent(database.db, { eventType: "memory.created", sessionId: disabled }, { enabled: false })).toBeNull();
+    expect((await queryAuditLogs(database.db, { sessionId: disabled })).total).toBe(0);
+    expect((await queryAuditLogs(database.db, { sessionId: marker })).total).toBe(2);
+  });
+
+  it("rejects an event type outside the catalog", () => {
+    expect(() => buildAuditRow({ eventType: "memory.exploded" as never })).toThrow(/Unknown audit event type/);
+  });
+});
+
+/** The database error a statement fails with (null if it succeeds). */
+async function refusal(statement: SQL) {
+  const error = await database.db.execute(statement).then(() => null, (e: unknown) => e);
+  return databaseError(error);
+}
+
+describe("the audit log in the database", () => {
+  it("refuses UPDATE, DELETE and TRUNCATE with a clear error", async () => {
+    const row = await recordAuditEvent(database.db, { eventType: "memory.created", description: "keep me" });
+    expect(await refusal(sql`update audit_logs set description = 'changed' where id = ${row!.id}`)).toEqual({
+      code: "42501",
+      message: "audit_logs is append-only: UPDATE is not allowed",
+    });
+    expect(await refusal(sql`delete from audit_logs where id = ${row!.id}`)).toEqual({
+      code: "42501",
+      message: "audit_logs is append-only: DELETE is not allowed",
+    });
+    expect(await refusal(sql`truncate audit_logs`)).toEqual({
+      code: "42501",
+      message: "audit_logs is append-only: TRUNCATE is not allowed",
+    });
+    expect((await getAuditLog(database.db, row!.id))?.description).toBe("keep me");
+  });
+
+  it("keeps neither the change nor its audit row when the transaction fails", async () => {
+    const marker = `rollback-${Date.now()}`;
+    await expect(
+      database.db.transaction(async (tx) => {
+        const [memory] = await tx.insert(memories).values({ userId: marker, content: "never stored" }).returning();
+        await recordAuditEvent(tx, { eventType: "memory.created", userId: marker, resourceType: "memory", resourceId: memory!.id });
+        throw new Error("the request failed after writing");
+      }),
+    ).rejects.toThrow("the request failed after writing");
+    const [left] = await selectRows<{ n: number }>(
+      database.db,
+      sql`select (select count(*) from memories where user_id = ${marker})::int + (select count(*) from audit_logs where user_id = ${marker})::int as n`,
+    );
+    expect(left?.n).toBe(0);
+
+    await database.db.transaction(async (tx) => {
+      const [memory] = await tx.insert(memories).values({ userId: marker, content: "stored" }).returning();
+      await recordAuditEvent(tx, { eventType: "memory.created", userId: marker, resourceType: "memory", resourceId: memory!.id });
+    });
+    expect((await queryAuditLogs(database.db, { userId: marker })).total).toBe(1);
+  });
+
+  it("has no UPDATE path through drizzle either", async () => {
+    const error = await database.db
+      .update(auditLogs)
+      .set({ severity: "debug" })
+      .where(sql`true`)
+      .then(() => null, (e: unknown) => e);
+    expect(databaseError(error)?.message).toBe("audit_logs is append-only: UPDATE is not allowed");
+  });
+});

@@ -1,0 +1,204 @@
+// The one audit writer. Services call it inside the transaction of the change it records, so
+// the change and its audit row commit together or not at all.
+import type { Database } from "@/lib/db/client";
+import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { auditLeafHash, sha256Hex, type AuditLeafContent } from "./canonical";
+import {
+  COMPLIANCE_TAGS_BY_CATEGORY,
+  eventDefinition,
+  maxSeverity,
+  type EventType,
+  type Severity,
+} from "./events";
+
+type JsonObject = Record<string, unknown>;
+
+/** What a caller knows of an event; the writer fills in the rest. */
+export interface AuditEventInput {
+  eventType: EventType;
+  severity?: Severity;
+  description?: string | null;
+  userId?: string | null;
+  username?: string | null;
+  sessionId?: string | null;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | number | null;
+  namespace?: string | null;
+  action?: string | null;
+  beforeState?: JsonObject | null;
+  afterState?: JsonObject | null;
+  requestMethod?: string | null;
+  requestPath?: string | null;
+  requestParams?: JsonObject | null;
+  success?: boolean;
+  errorMessage?: string | null;
+  statusCode?: number | null;
+  metadata?: JsonObject | null;
+  tags?: string[] | null;
+  /** Added to the tags of the event's category. */
+  complianceTags?: string[] | null;
+  retentionPolicy?: string | null;
+  timestamp?: Date;
+}
+
+export interface RecordOptions {
+  /** Defaults to MEMORIC_AUDIT_ENABLED. */
+  enabled?: boolean;
+}
+
+export function isAuditEnabled(): boolean {
+  return env().MEMORIC_AUDIT_ENABLED;
+}
+
+/** Keys whose values are secrets: they are removed wherever they appear in a logged object. */
+const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key/i;
+
+/** Memory content kept in a logged state: the first characters, then only a hash of the rest. */
+export const CONTENT_PREVIEW_CHARS = 100;
+
+/** Text PostgreSQL can store: well-formed Unicode without NUL characters. */
+function storableText(value: string): string {
+  return value.toWellFormed().replaceAll("\u0000", "\uFFFD");
+}
+
+function optionalText(value: string | number | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return storableText(String(value));
+}
+
+/** A deep copy with secrets removed and every string made storable; drops what JSON cannot hold. */
+export function redactSecrets(value: unknown): unknown {
+  if (typeof value === "string") return storableText(value);
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value === "boolean") return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item) ?? null);
+  if (typeof value === "object") {
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value as JsonObject)) {
+      if (SECRET_KEY.test(key)) continue;
+      const cleaned = redactSecrets(item);
+      if (cleaned !== undefined) out[storableText(key)] = cleaned;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function cleanObject(value: JsonObject | null | undefined): JsonObject | null {
+  if (!value) return null;
+  return redactSecrets(value) as JsonObject;
+}
+
+/** A state with secrets removed and memory content cut to a preview plus its SHA-256. */
+function cleanState(state: JsonObject | null | undefined): JsonObject | null {
+  const cleaned = cleanObject(state);
+  if (cleaned && typeof cleaned.content === "string") {
+    const content = cleaned.content;
+    cleaned.content = content.slice(0, CONTENT_PREVIEW_CHARS);
+    cleaned.content_sha256 = sha256Hex(content);
+    cleaned.content_length = content.length;
+  }
+  return cleaned;
+}
+
+function defaultRetention(category: string | undefined, severity: Severity): string {
+  return category === "security" || category === "authorization" || severity === "critical" ? "security" : "standard";
+}
+
+/** The row the writer stores for an event: defaults filled, secrets removed, leaf hash computed. */
+export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferInsert {
+  const definition = eventDefinition(event.eventType);
+  if (!definition) throw new TypeError(`Unknown audit event type: ${event.eventType}`);
+  const success = event.success ?? true;
+  let severity = event.severity ?? definition.severity;
+  if (!success) severity = maxSeverity(severity, "warning");
+  const complianceTags = [
+    ...new Set([...(COMPLIANCE_TAGS_BY_CATEGORY[definition.category] ?? []), ...(event.complianceTags ?? [])]),
+  ].map(storableText);
+  const timestamp = event.timestamp ?? new Date();
+
+  const content: AuditLeafContent = {
+    event_type: definition.value,
+    severity,
+    description: optionalText(event.description ?? definition.description),
+    user_id: optionalText(event.userId),
+    username: optionalText(event.username),
+    session_id: optionalText(event.sessionId),
+    ip_address: optionalText(event.ipAddress),
+    user_agent: optionalText(event.userAgent),
+    resource_type: optionalText(event.resourceType),
+    resource_id: optionalText(event.resourceId),
+    namespace: optionalText(event.namespace),
+    action: optionalText(event.action),
+    before_state: cleanState(event.beforeState),
+    after_state: cleanState(event.afterState),
+    request_method: optionalText(event.requestMethod),
+    request_path: optionalText(event.requestPath),
+    request_params: cleanObject(event.requestParams),
+    success,
+    error_message: optionalText(event.errorMessage),
+    status_code: event.statusCode ?? null,
+    metadata: cleanObject(event.metadata),
+    tags: event.tags ? event.tags.map(storableText) : null,
+    compliance_tags: complianceTags,
+    retention_policy: optionalText(event.retentionPolicy) ?? defaultRetention(definition.category, severity),
+    timestamp: timestamp.toISOString(),
+  };
+
+  return {
+    eventType: content.event_type,
+    severity: content.severity,
+    description: content.description,
+    userId: content.user_id,
+    username: content.username,
+    sessionId: content.session_id,
+    ipAddress: content.ip_address,
+    userAgent: content.user_agent,
+    resourceType: content.resource_type,
+    resourceId: content.resource_id,
+    namespace: content.namespace,
+    action: content.action,
+    beforeState: content.before_state,
+    afterState: content.after_state,
+    requestMethod: content.request_method,
+    requestPath: content.request_path,
+    requestParams: content.request_params,
+    success: content.success,
+    errorMessage: content.error_message,
+    statusCode: content.status_code,
+    metadata: content.metadata,
+    tags: content.tags,
+    complianceTags: content.compliance_tags,
+    retentionPolicy: content.retention_policy,
+    timestamp,
+    leafHash: auditLeafHash(content),
+  };
+}
+
+/**
+ * Records events in one INSERT on `db`, which should be the transaction of the change they
+ * record. Returns the stored rows, or an empty list when audit logging is disabled.
+ */
+export async function recordAuditEvents(
+  db: Database,
+  events: AuditEventInput[],
+  options: RecordOptions = {},
+): Promise<AuditLogRow[]> {
+  if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
+  return db.insert(auditLogs).values(events.map(buildAuditRow)).returning();
+}
+
+/** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */
+export async function recordAuditEvent(
+  db: Database,
+  event: AuditEventInput,
+  options: RecordOptions = {},
+): Promise<AuditLogRow | null> {
+  const [row] = await recordAuditEvents(db, [event], options);
+  return row ?? null;
+}

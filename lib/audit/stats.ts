@@ -1,0 +1,220 @@
+// Audit statistics, exact yet cheap: whole hours are read from the hourly roll-ups, and only the
+// events the roll-up has not reached yet, plus the partial hours at the ends of the range, are
+// read from audit_logs. The roll-up job is the only writer of the summaries.
+import { sql } from "drizzle-orm";
+import { selectRows, type Database } from "@/lib/db/client";
+
+export interface AuditStatistics {
+  total_events: number;
+  failed_operations: number;
+  unique_users: number;
+  events_by_type: Record<string, number>;
+  events_by_severity: Record<string, number>;
+  timeline: { bucket: string; total: number; failed: number }[];
+  top_users: { user_id: string; username: string | null; count: number }[];
+  start_time: string;
+  end_time: string;
+}
+
+export interface StatisticsRange {
+  startTime: Date;
+  endTime: Date;
+  /** Timeline bucket; by default hours for ranges up to 48 h, days beyond. */
+  bucket?: "hour" | "day";
+  topUsers?: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+function floorHour(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+function ceilHour(time: Date): Date {
+  return new Date(Math.ceil(time.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+interface StatisticsRow {
+  kind: "total" | "type" | "severity" | "timeline" | "user" | "unique_users";
+  key: string | null;
+  label: string | null;
+  bucket: Date | string | null;
+  total: string | number;
+  failed: string | number;
+}
+
+/** Statistics over [startTime, endTime], equal to counting the events themselves. */
+export async function getAuditStatistics(db: Database, range: StatisticsRange): Promise<AuditStatistics> {
+  const { startTime: start, endTime: end } = range;
+  if (end.getTime() < start.getTime()) throw new RangeError("end_time must not be before start_time");
+  const bucket = range.bucket ?? (end.getTime() - start.getTime() <= 48 * HOUR_MS ? "hour" : "day");
+  const topUsers = range.topUsers ?? 10;
+
+  // Whole hours [hourStart, hourEnd) come from the summaries; when the range lies within one
+  // hour there are none, and every event is read raw.
+  let hourStart = ceilHour(start);
+  let hourEnd = floorHour(end);
+  if (hourStart.getTime() >= hourEnd.getTime()) hourStart = hourEnd = start;
+
+  // One statement, so the summaries and the watermark are read from one snapshot even while the
+  // roll-up commits.
+  const rows = await selectRows<StatisticsRow>(
+    db,
+    sql`
+    with watermark as (
+      select rolled_up_before_tx as tx from audit_rollup_state where id = 1
+    ),
+    raw as (
+      select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
+      from audit_logs a
+      where (a.timestamp >= ${start} and a.timestamp < ${hourStart})
+         or (a.timestamp >= ${hourEnd} and a.timestamp <= ${end})
+         or (a.timestamp >= ${hourStart} and a.timestamp < ${hourEnd}
+             and a.tx_id >= coalesce((select tx from watermark), 0))
+    ),
+    typed as (
+      select s.bucket, s.event_type, s.severity, s.success, s.count
+      from audit_summary_hourly s
+      where s.bucket >= ${hourStart} and s.bucket < ${hourEnd}
+      union all
+      select date_trunc('hour', r.timestamp, 'UTC'), r.event_type, r.severity, r.success, count(*)
+      from raw r group by 1, 2, 3, 4
+    ),
+    by_user as (
+      select u.user_id, u.username, u.total, u.failed
+      from audit_user_summary_hourly u
+      where u.bucket >= ${hourStart} and u.bucket < ${hourEnd}
+      union all
+      select r.user_id, max(r.username), count(*), count(*) filter (where not r.success)
+      from raw r where r.user_id is not null group by r.user_id
+    ),
+    users as (
+      select user_id, max(username) as username, sum(total) as total, sum(failed) as failed
+      from by_user group by user_id
+    )
+    select 'total' as kind, null as key, null as label, null::timestamptz as bucket,
+           coalesce(sum(count), 0)::bigint as total,
+           coalesce(sum(count) filter (where not success), 0)::bigint as failed
+      from typed
+    union all
+    select 'type', event_type, null, null, sum(count)::bigint, sum(count) filter (where not success)::bigint
+      from typed group by event_type
+    union all
+    select 'severity', severity, null, null, sum(count)::bigint, sum(count) filter (where not success)::bigint
+      from typed group by severity
+    union all
+    select 'timeline', null, null, date_trunc(${bucket}, bucket, 'UTC'),
+           sum(count)::bigint, coalesce(sum(count) filter (where not success), 0)::bigint
+      from typed group by 4
+    union all
+    (select 'user', user_id, username, null, total::bigint, failed::bigint
+      from users order by total desc, user_id limit ${topUsers})
+    union all
+    select 'unique_users', null, null, null, count(*)::bigint, 0 from users
+  `,
+  );
+
+  const stats: AuditStatistics = {
+    total_events: 0,
+    failed_operations: 0,
+    unique_users: 0,
+    events_by_type: {},
+    events_by_severity: {},
+    timeline: [],
+    top_users: [],
+    start_time: start.toISOString(),
+    end_time: end.toISOString(),
+  };
+  for (const row of rows) {
+    const total = Number(row.total ?? 0);
+    switch (row.kind) {
+      case "total":
+        stats.total_events = total;
+        stats.failed_operations = Number(row.failed ?? 0);
+        break;
+      case "type":
+        stats.events_by_type[row.key ?? ""] = total;
+        break;
+      case "severity":
+        stats.events_by_severity[row.key ?? ""] = total;
+        break;
+      case "timeline":
+        stats.timeline.push({
+          bucket: new Date(row.bucket ?? 0).toISOString(),
+          total,
+          failed: Number(row.failed ?? 0),
+        });
+        break;
+      case "user":
+        stats.top_users.push({ user_id: row.key ?? "", username: row.label, count: total });
+        break;
+      case "unique_users":
+        stats.unique_users = total;
+        break;
+    }
+  }
+  stats.timeline.sort((a, b) => a.bucket.localeCompare(b.bucket));
+  stats.top_users.sort((a, b) => b.count - a.count || a.user_id.localeCompare(b.user_id));
+  return stats;
+}
+
+export interface RollUpResult {
+  events: number;
+  rolledUpBeforeTx: number;
+}
+
+/**
+ * Adds the events of every transaction that finished since the last run to the hourly
+ * summaries. An event counts once: the watermark is the oldest transaction still running when
+ * the statement's snapshot was taken, so every event below it is visible now, and every event
+ * at or above it is left for the next run. Concurrent runs queue on the state row.
+ */
+export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> {
+  return db.transaction(async (tx) => {
+    const [state] = await selectRows<{ tx: string | number }>(
+      tx,
+      sql`select rolled_up_before_tx as tx from audit_rollup_state where id = 1 for update`,
+    );
+    const from = Number(state?.tx ?? 0);
+    const [result] = await selectRows<{ events: string | number; upto: string | number }>(
+      tx,
+      sql`
+      with bounds as (
+        select ${from}::bigint as lo,
+               greatest(${from}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi
+      ),
+      ev as (
+        select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
+        from audit_logs a, bounds b
+        where a.tx_id >= b.lo and a.tx_id < b.hi
+      ),
+      typed as (
+        insert into audit_summary_hourly as s (bucket, event_type, severity, success, count)
+        select date_trunc('hour', timestamp, 'UTC'), event_type, severity, success, count(*)
+        from ev group by 1, 2, 3, 4
+        on conflict (bucket, event_type, severity, success)
+        do update set count = s.count + excluded.count
+        returning 1
+      ),
+      per_user as (
+        insert into audit_user_summary_hourly as u (bucket, user_id, username, total, failed)
+        select date_trunc('hour', timestamp, 'UTC'), user_id, max(username), count(*),
+               count(*) filter (where not success)
+        from ev where user_id is not null group by 1, 2
+        on conflict (bucket, user_id)
+        do update set total = u.total + excluded.total, failed = u.failed + excluded.failed,
+                      username = coalesce(excluded.username, u.username)
+        returning 1
+      ),
+      moved as (
+        update audit_rollup_state set rolled_up_before_tx = b.hi, rolled_up_at = now()
+        from bounds b where id = 1
+        returning rolled_up_before_tx
+      )
+      select (select count(*) from ev) as events, (select rolled_up_before_tx from moved) as upto,
+             (select count(*) from typed) + (select count(*) from per_user) as written
+    `,
+    );
+    return { events: Number(result?.events ?? 0), rolledUpBeforeTx: Number(result?.upto ?? from) };
+  });
+}

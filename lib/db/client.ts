@@ -1,0 +1,121 @@
+// The one database client: postgres.js when DATABASE_URL is set, embedded PGlite kept under
+// MEMORIC_DATA_DIR otherwise. Every query function takes a `Database` as its first argument,
+// which is the client itself or a transaction on it.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+
+/** The database or a transaction on it: both run the same queries. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+
+export type Engine = "pglite" | "postgres";
+
+export interface DatabaseHandle {
+  db: Database;
+  engine: Engine;
+  /** Closes the connection pool or the embedded database; scripts must call it to exit. */
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** A postgres:// URL; without one, PGlite is used. */
+  url?: string;
+  /** PGlite's data folder (created if missing); without one, PGlite keeps everything in memory. */
+  dataDir?: string;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+export const migrationsFolder = path.join(process.cwd(), "drizzle");
+
+export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "memoric" },
+    });
+    return {
+      db: drizzle({ client, schema }) as unknown as Database,
+      engine: "postgres",
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const client = new PGlite(options.dataDir ? path.resolve(options.dataDir) : undefined);
+  await client.waitReady;
+  return {
+    db: drizzle({ client, schema }) as unknown as Database,
+    engine: "pglite",
+    close: () => client.close(),
+  };
+}
+
+/** Applies the migrations in drizzle/ that the database has not seen yet. */
+export async function migrate(handle: DatabaseHandle): Promise<void> {
+  if (handle.engine === "postgres") {
+    const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
+    await run(handle.db as never, { migrationsFolder });
+  } else {
+    const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    await run(handle.db as never, { migrationsFolder });
+  }
+}
+
+/** Connects with the process's settings and applies pending migrations. */
+export async function connectFromEnv(): Promise<DatabaseHandle> {
+  const settings = env();
+  const handle = await connect({ url: settings.DATABASE_URL, dataDir: settings.MEMORIC_DATA_DIR });
+  await migrate(handle);
+  return handle;
+}
+
+// Route handlers, pages and instrumentation can be separate module instances in Next.js; the
+// handle lives on globalThis so the process never opens the PGlite folder twice.
+const holder = globalThis as unknown as { __memoricDatabase?: Promise<DatabaseHandle> };
+
+/** The process's database, connected and migrated on first use. */
+export function getDatabaseHandle(): Promise<DatabaseHandle> {
+  holder.__memoricDatabase ??= connectFromEnv().catch((error: unknown) => {
+    holder.__memoricDatabase = undefined;
+    throw error;
+  });
+  return holder.__memoricDatabase;
+}
+
+export async function getDb(): Promise<Database> {
+  return (await getDatabaseHandle()).db;
+}
+
+export async function closeDb(): Promise<void> {
+  const pending = holder.__memoricDatabase;
+  holder.__memoricDatabase = undefined;
+  if (pending) await (await pending).close();
+}
+
+/**
+ * Rows of a raw SQL query. postgres.js answers an array and PGlite an object with `rows`;
+ * raw queries cast counts to int so both engines give numbers.
+ */
+export async function selectRows<T>(db: Database, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** The database's own error under drizzle's "Failed query" wrapper: its SQLSTATE code and message. */
+export function databaseError(error: unknown): { code?: string; message: string } | null {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: e.message };
+  }
+  return null;
+}

@@ -1,0 +1,54 @@
+// Fresh, migrated databases for tests: a new database on the PostgreSQL server named by
+// DATABASE_URL when it is set, else an in-memory PGlite. Each is dropped when closed.
+import { randomBytes } from "node:crypto";
+import { connect, migrate, type DatabaseHandle } from "./client";
+
+export interface TestDatabase extends DatabaseHandle {
+  /** The connection URL of the new PostgreSQL database (undefined on PGlite). */
+  url?: string;
+}
+
+/** A URL for a new, empty database on the server of `serverUrl`; returns it and a drop function. */
+export async function createPostgresDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: postgres } = await import("postgres");
+  const name = `memoric_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const again = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      try {
+        await again.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await again.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const handle = await connect({});
+    await migrate(handle);
+    return handle;
+  }
+  const { url, drop } = await createPostgresDatabase(serverUrl);
+  const handle = await connect({ url, maxConnections: 4 });
+  await migrate(handle);
+  return {
+    ...handle,
+    url,
+    close: async () => {
+      await handle.close();
+      await drop();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// What the server does once when it starts: check the settings, open and migrate the database,
+// create the first admin from MEMORIC_ADMIN_*, record system.startup, and keep the statistics
+// roll-up running.
+import { recordAuditEvent } from "@/lib/audit/record";
+import { rollUpAuditSummaries } from "@/lib/audit/stats";
+import { getDatabaseHandle, type Database } from "@/lib/db/client";
+import { env, EnvError, type Env } from "@/lib/env";
+import { createUser, findUserByUsername } from "@/lib/users/service";
+
+export const SYSTEM_ACTOR = { userId: "system", username: "system" } as const;
+
+/** Creates the admin named by MEMORIC_ADMIN_* unless that user exists already. */
+export async function ensureAdminFromEnv(db: Database, settings: Env): Promise<"created" | "exists" | "not configured"> {
+  const username = settings.MEMORIC_ADMIN_USERNAME;
+  const password = settings.MEMORIC_ADMIN_PASSWORD;
+  if (!username || !password) return "not configured";
+  if (await findUserByUsername(db, username)) return "exists";
+  const created = await createUser(
+    db,
+    {
+      username,
+      password,
+      email: settings.MEMORIC_ADMIN_EMAIL ?? `${username}@memoric.local`,
+      fullName: "Administrator",
+      roles: ["admin", "user"],
+    },
+    { ...SYSTEM_ACTOR, source: "bootstrap" },
+  );
+  return created ? "created" : "exists";
+}
+
+function startRollUp(db: Database, seconds: number): void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    rollUpAuditSummaries(db)
+      .catch((error: unknown) => console.error("[memoric] audit roll-up failed:", error))
+      .finally(() => {
+        running = false;
+      });
+  }, seconds * 1000);
+  timer.unref();
+}
+
+export async function startServer(): Promise<void> {
+  let settings: Env;
+  try {
+    settings = env();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`[memoric] ${error.message}\n[memoric] Fix the settings above and start again.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const handle = await getDatabaseHandle();
+  const admin = await ensureAdminFromEnv(handle.db, settings);
+  await recordAuditEvent(handle.db, {
+    ...SYSTEM_ACTOR,
+    eventType: "system.startup",
+    action: "startup",
+    resourceType: "system",
+    metadata: { engine: handle.engine, node: process.version, pid: process.pid, admin_bootstrap: admin },
+  });
+  startRollUp(handle.db, settings.MEMORIC_AUDIT_ROLLUP_SECONDS);
+  console.log(
+    `[memoric] ready: database ${handle.engine === "pglite" ? `PGlite in ${settings.MEMORIC_DATA_DIR}` : "PostgreSQL"}, ` +
+      `audit logging ${settings.MEMORIC_AUDIT_ENABLED ? "on" : "off"}, admin ${admin}`,
+  );
+}
