@@ -1,5 +1,5 @@
 // Reads of the audit log: filtered, newest first, with the total of all matches.
-import { and, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
@@ -68,20 +68,15 @@ export class InvalidCursorError extends Error {
 }
 
 /**
- * A to_tsquery text in which every word of `q` must start a word of the document, so that
- * "ali" finds "alice"; words are taken as letters and digits only, so nothing else reaches the parser.
+ * `q` of plain words matches documents with words starting with each of them, so "ali" finds
+ * "alice"; anything with punctuation (an e-mail, "r-6", a path) goes whole through PostgreSQL's
+ * own parser, which keeps such tokens intact. Both forms use the GIN index on the same document.
  */
-function prefixQuery(q: string): string | null {
-  const words = q.match(/[\p{L}\p{N}]+/gu);
-  return words ? words.map((w) => `${w}:*`).join(" & ") : null;
-}
-
 function textSearchCondition(q: string): SQL {
-  // The whole phrase through PostgreSQL's own parser (which keeps e-mails, paths and versions
-  // whole), or every word as a prefix; both use the GIN index on the same document.
-  const exact = sql`${auditSearchDocument} @@ plainto_tsquery('simple', ${q})`;
-  const prefixes = prefixQuery(q);
-  return prefixes ? sql`(${exact} or ${auditSearchDocument} @@ to_tsquery('simple', ${prefixes}))` : exact;
+  const words = /^[\p{L}\p{N}\s]+$/u.test(q) ? q.match(/[\p{L}\p{N}]+/gu) : null;
+  return words
+    ? sql`${auditSearchDocument} @@ to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})`
+    : sql`${auditSearchDocument} @@ plainto_tsquery('simple', ${q})`;
 }
 
 export const securityEventCondition = sql`(${auditLogs.severity} in (${sql.join(
@@ -129,8 +124,8 @@ export async function queryAuditLogs(
     ? and(
         where,
         or(
-          sql`${auditLogs.timestamp} < ${position.timestamp}`,
-          and(eq(auditLogs.timestamp, position.timestamp), sql`${auditLogs.id} < ${position.id}`),
+          lt(auditLogs.timestamp, position.timestamp),
+          and(eq(auditLogs.timestamp, position.timestamp), lt(auditLogs.id, position.id)),
         ),
       )
     : where;

@@ -26,6 +26,9 @@ export interface StatisticsRange {
 
 const HOUR_MS = 3_600_000;
 
+/** A time as a SQL parameter both drivers accept (postgres.js refuses Date objects in raw SQL). */
+const at = (time: Date) => sql`${time.toISOString()}::timestamptz`;
+
 function floorHour(time: Date): Date {
   return new Date(Math.floor(time.getTime() / HOUR_MS) * HOUR_MS);
 }
@@ -67,15 +70,15 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
     raw as (
       select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
       from audit_logs a
-      where (a.timestamp >= ${start} and a.timestamp < ${hourStart})
-         or (a.timestamp >= ${hourEnd} and a.timestamp <= ${end})
-         or (a.timestamp >= ${hourStart} and a.timestamp < ${hourEnd}
+      where (a.timestamp >= ${at(start)} and a.timestamp < ${at(hourStart)})
+         or (a.timestamp >= ${at(hourEnd)} and a.timestamp <= ${at(end)})
+         or (a.timestamp >= ${at(hourStart)} and a.timestamp < ${at(hourEnd)}
              and a.tx_id >= coalesce((select tx from watermark), 0))
     ),
     typed as (
       select s.bucket, s.event_type, s.severity, s.success, s.count
       from audit_summary_hourly s
-      where s.bucket >= ${hourStart} and s.bucket < ${hourEnd}
+      where s.bucket >= ${at(hourStart)} and s.bucket < ${at(hourEnd)}
       union all
       select date_trunc('hour', r.timestamp, 'UTC'), r.event_type, r.severity, r.success, count(*)
       from raw r group by 1, 2, 3, 4
@@ -83,7 +86,7 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
     by_user as (
       select u.user_id, u.username, u.total, u.failed
       from audit_user_summary_hourly u
-      where u.bucket >= ${hourStart} and u.bucket < ${hourEnd}
+      where u.bucket >= ${at(hourStart)} and u.bucket < ${at(hourEnd)}
       union all
       select r.user_id, max(r.username), count(*), count(*) filter (where not r.success)
       from raw r where r.user_id is not null group by r.user_id

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import type { AuditLogRow } from "@/lib/db/schema";
+import { EVENT_TYPE_VALUES, type EventType } from "./events";
+import { AuditLogger } from "./logger";
+import {
+  decodeCursor,
+  getSecurityEvents,
+  getUserActivity,
+  InvalidCursorError,
+  queryAuditLogs,
+  type AuditLogFilters,
+} from "./query";
+import { recordAuditEvents, type AuditEventInput } from "./record";
+
+let database: TestDatabase;
+let rows: AuditLogRow[];
+
+const base = Date.parse("2026-01-01T00:00:00Z");
+const HOUR = 3_600_000;
+const users = ["alice", "bob", "carol", "dave"];
+const types: EventType[] = [
+  "auth.login.success",
+  "auth.login.failed",
+  "memory.created",
+  "memory.retrieved",
+  "memory.searched",
+  "authz.access.denied",
+  "security.breach.attempt",
+  "cluster.updated",
+];
+
+/** 240 events over 10 days with every filterable column varied. */
+function dataset(): AuditEventInput[] {
+  return Array.from({ length: 240 }, (_, i) => {
+    const user = users[i % users.length]!;
+    const eventType = types[i % types.length]!;
+    return {
+      eventType,
+      userId: `id-${user}`,
+      username: user,
+      sessionId: `s-${i % 6}`,
+      ipAddress: `198.51.100.${i % 5}`,
+      resourceType: i % 3 === 0 ? "memory" : "cluster",
+      resourceId: `r-${i % 7}`,
+      namespace: i % 2 ? "work" : "home",
+      success: i % 5 !== 0,
+      description: i % 10 === 0 ? `quarterly budget review ${i}` : `routine ${eventType}`,
+      errorMessage: i % 5 === 0 ? "Invalid credentials for the account" : null,
+      // Several events share a timestamp, so paging must order ties by id.
+      timestamp: new Date(base + Math.floor(i / 2) * 2 * HOUR),
+    };
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  rows = await recordAuditEvents(database.db, dataset());
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+const newestFirst = (a: AuditLogRow, b: AuditLogRow) =>
+  b.timestamp.getTime() - a.timestamp.getTime() || b.id - a.id;
+
+const within = (from?: Date, to?: Date) => (r: AuditLogRow) =>
+  (!from || r.timestamp >= from) && (!to || r.timestamp <= to);
+
+const t = (hours: number) => new Date(base + hours * HOUR);
+
+const cases: { name: string; filters: AuditLogFilters; expected: (r: AuditLogRow) => boolean }[] = [
+  { name: "no filter", filters: {}, expected: () => true },
+  { name: "one event type", filters: { eventTypes: ["auth.login.failed"] }, expected: (r) => r.eventType === "auth.login.failed" },
+  {
+    name: "a list of event types",
+    filters: { eventTypes: ["memory.created", "memory.searched"] },
+    expected: (r) => ["memory.created", "memory.searched"].includes(r.eventType),
+  },
+  { name: "user_id", filters: { userId: "id-bob" }, expected: (r) => r.userId === "id-bob" },
+  { name: "username", filters: { username: "carol" }, expected: (r) => r.username === "carol" },
+  { name: "resource_type", filters: { resourceType: "memory" }, expected: (r) => r.resourceType === "memory" },
+  { name: "resource_id", filters: { resourceId: "r-3" }, expected: (r) => r.resourceId === "r-3" },
+  { name: "namespace", filters: { namespace: "work" }, expected: (r) => r.namespace === "work" },
+  { name: "session_id", filters: { sessionId: "s-4" }, expected: (r) => r.sessionId === "s-4" },
+  { name: "ip_address", filters: { ipAddress: "198.51.100.2" }, expected: (r) => r.ipAddress === "198.51.100.2" },
+  { name: "success=false", filters: { success: false }, expected: (r) => !r.success },
+  { name: "success=true", filters: { success: true }, expected: (r) => r.success },
+  { name: "one severity", filters: { severities: ["critical"] }, expected: (r) => r.severity === "critical" },
+  {
+    name: "a list of severities",
+    filters: { severities: ["warning", "error"] },
+    expected: (r) => r.severity === "warning" || r.severity === "error",
+  },
+  { name: "q: a word in the description", filters: { q: "budget" }, expected: (r) => !!r.description?.includes("budget") },
+  { name: "q: a word prefix", filters: { q: "quarter" }, expected: (r) => !!r.description?.includes("quarterly") },
+  {
+    name: "q: a word in the error message",
+    filters: { q: "credentials" },
+    expected: (r) => !!r.errorMessage?.includes("credentials"),
+  },
+  { name: "q: a username", filters: { q: "dave" }, expected: (r) => r.username === "dave" },
+  { name: "q: a resource id", filters: { q: "r-6" }, expected: (r) => r.resourceId === "r-6" },
+  { name: "q: nothing matches", filters: { q: "zebra" }, expected: () => false },
+  { name: "q: punctuation only", filters: { q: "';--" }, expected: () => false },
+  { name: "start_time", filters: { startTime: t(200) }, expected: within(t(200)) },
+  { name: "end_time", filters: { endTime: t(10) }, expected: within(undefined, t(10)) },
+  { name: "a time range (inclusive)", filters: { startTime: t(20), endTime: t(40) }, expected: within(t(20), t(40)) },
+  {
+    name: "combined: user, failed, time range",
+    filters: { userId: "id-alice", success: false, startTime: t(0), endTime: t(300) },
+    expected: (r) => r.userId === "id-alice" && !r.success && within(t(0), t(300))(r),
+  },
+  {
+    name: "combined: types, namespace, resource and text",
+    filters: { eventTypes: ["auth.login.success", "memory.created"], namespace: "home", resourceType: "memory", q: "routine" },
+    expected: (r) =>
+      ["auth.login.success", "memory.created"].includes(r.eventType) &&
+      r.namespace === "home" &&
+      r.resourceType === "memory" &&
+      !!r.description?.startsWith("routine"),
+  },
+  {
+    name: "security events only",
+    filters: { securityOnly: true },
+    expected: (r) => ["warning", "error", "critical"].includes(r.severity) || !r.success,
+  },
+];
+
+describe("queryAuditLogs", () => {
+  it.each(cases)("filters by $name: every match newest first, total counts all", async ({ filters, expected }) => {
+    const matching = rows.filter(expected).sort(newestFirst);
+    const page = await queryAuditLogs(database.db, filters, { limit: 1000 });
+    expect(page.total).toBe(matching.length);
+    expect(page.logs.map((r) => r.id)).toEqual(matching.map((r) => r.id));
+  });
+
+  it("the seeded data makes every case meaningful", () => {
+    for (const { name, expected } of cases) {
+      const n = rows.filter(expected).length;
+      if (name === "no filter" || name.startsWith("success=true")) continue;
+      if (name.includes("nothing") || name.includes("punctuation")) expect(n).toBe(0);
+      else {
+        expect(n, name).toBeGreaterThan(0);
+        expect(n, name).toBeLessThan(rows.length);
+      }
+    }
+  });
+
+  it("pages with limit and offset; total is all matches, not the page", async () => {
+    const matching = rows.filter((r) => r.userId === "id-bob").sort(newestFirst);
+    const seen: number[] = [];
+    for (let offset = 0; offset < matching.length; offset += 7) {
+      const page = await queryAuditLogs(database.db, { userId: "id-bob" }, { limit: 7, offset });
+      expect(page.total).toBe(matching.length);
+      expect(page.logs.length).toBe(Math.min(7, matching.length - offset));
+      seen.push(...page.logs.map((r) => r.id));
+    }
+    expect(seen).toEqual(matching.map((r) => r.id));
+    const past = await queryAuditLogs(database.db, { userId: "id-bob" }, { limit: 7, offset: 1000 });
+    expect(past).toMatchObject({ logs: [], total: matching.length });
+  });
+
+  it("pages with a cursor through ties in time without gaps or repeats", async () => {
+    const all = [...rows].sort(newestFirst);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queryAuditLogs(database.db, {}, { limit: 9, cursor });
+      expect(page.total).toBe(rows.length);
+      seen.push(...page.logs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.map((r) => r.id));
+  });
+
+  it("rejects a cursor it did not issue and out-of-range pages", async () => {
+    await expect(queryAuditLogs(database.db, {}, { cursor: "bm90LWEtY3Vyc29y" })).rejects.toBeInstanceOf(InvalidCursorError);
+    expect(decodeCursor("%%%")).toBeNull();
+    await expect(queryAuditLogs(database.db, {}, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(queryAuditLogs(database.db, {}, { limit: 1001 })).rejects.toThrow(RangeError);
+    await expect(queryAuditLogs(database.db, {}, { offset: -1 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("user activity and security events", () => {
+  it("getUserActivity returns one user's events in the range, newest first", async () => {
+    const expected = rows.filter((r) => r.userId === "id-carol" && within(t(50), t(150))(r)).sort(newestFirst);
+    const page = await getUserActivity(database.db, "id-carol", { startTime: t(50), endTime: t(150) }, { limit: 1000 });
+    expect(page.total).toBe(expected.length);
+    expect(page.logs.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+  });
+
+  it("getSecurityEvents returns warning+ or failed events and nothing else", async () => {
+    const page = await getSecurityEvents(database.db, { startTime: t(0) }, { limit: 1000 });
+    const expected = rows.filter((r) => ["warning", "error", "critical"].includes(r.severity) || !r.success);
+    expect(page.total).toBe(expected.length);
+    expect(page.logs.every((r) => r.severity !== "info" || !r.success)).toBe(true);
+    expect(new Set(page.logs.map((r) => r.eventType))).toContain("security.breach.attempt");
+    expect(page.logs.some((r) => r.eventType === "memory.created" && r.success)).toBe(false);
+  });
+});
+
+describe("AuditLogger", () => {
+  it("offers the original API: log helpers, queries, user activity, security events, statistics", async () => {
+    const logger = new AuditLogger(database.db, { enabled: true });
+    const login = await logger.logAuthEvent("auth.login.failed", {
+      userId: "u-9",
+      username: "erin",
+      ipAddress: "192.0.2.1",
+      success: false,
+      errorMessage: "Invalid credentials",
+    });
+    expect(login).toMatchObject({ eventType: "auth.login.failed", severity: "warning", resourceType: "auth", action: "login.failed" });
+    const memory = await logger.logMemoryEvent("memory.created", { userId: "u-9", memoryId: 42, afterState: { content: "hi" } });
+    expect(memory).toMatchObject({ resourceType: "memory", resourceId: "42", action: "created", complianceTags: ["data_access"] });
+    const denied = await logger.logAuthorizationEvent({
+      userId: "u-9",
+      resourceType: "memory",
+      resourceId: 7,
+      action: "read",
+      granted: false,
+      reason: "Can only access your own memories",
+    });
+    expect(denied).toMatchObject({ eventType: "authz.access.denied", success: false, severity: "warning" });
+    const granted = await logger.logAuthorizationEvent({ userId: "u-9", resourceType: "memory", action: "read", granted: true, reason: "Owner access" });
+    expect(granted).toMatchObject({ eventType: "authz.access.granted", success: true, metadata: { reason: "Owner access" } });
+
+    expect((await logger.queryLogs({ userId: "u-9" })).total).toBe(4);
+    expect((await logger.getUserActivity("u-9")).total).toBe(4);
+    const security = await logger.getSecurityEvents({ startTime: new Date(Date.now() - HOUR) });
+    expect(security.logs.map((r) => r.eventType).sort()).toEqual(["auth.login.failed", "authz.access.denied"]);
+    const stats = await logger.getStatistics({ startTime: new Date(Date.now() - HOUR) });
+    expect(stats).toMatchObject({ total_events: 4, failed_operations: 2, unique_users: 1 });
+  });
+
+  it("when disabled writes nothing and answers empty results", async () => {
+    const logger = new AuditLogger(database.db, { enabled: false });
+    expect(await logger.logEvent({ eventType: "system.error", userId: "ghost" })).toBeNull();
+    expect(await logger.logAuthEvent("auth.logout", { userId: "ghost" })).toBeNull();
+    expect(await logger.queryLogs()).toMatchObject({ logs: [], total: 0 });
+    expect(await logger.getUserActivity("id-alice")).toMatchObject({ logs: [], total: 0 });
+    expect(await logger.getSecurityEvents()).toMatchObject({ logs: [], total: 0 });
+    expect(await logger.getStatistics({ startTime: new Date(base) })).toMatchObject({ total_events: 0, events_by_type: {} });
+    const enabled = new AuditLogger(database.db, { enabled: true });
+    expect((await enabled.queryLogs({ userId: "ghost" })).total).toBe(0);
+    expect(EVENT_TYPE_VALUES).toContain("system.error");
+  });
+});
