@@ -1,11 +1,6 @@
-// Next.js calls register() once when the server starts.
+// Next.js calls register() once when the server starts; start-up stops the process on failure.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startServer } = await import("@/lib/server/startup");
-  try {
-    await startServer();
-  } catch (error) {
-    console.error("[memoric] start-up failed:", error);
-    process.exit(1);
-  }
+  await startServer();
 }

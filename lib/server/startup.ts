@@ -43,17 +43,22 @@ function startRollUp(db: Database, seconds: number): void {
   timer.unref();
 }
 
+/** Starts the server's services; a bad setting or an unreachable database stops the process. */
 export async function startServer(): Promise<void> {
-  let settings: Env;
   try {
-    settings = env();
+    await start();
   } catch (error) {
     if (error instanceof EnvError) {
       console.error(`[memoric] ${error.message}\n[memoric] Fix the settings above and start again.`);
-      process.exit(1);
+    } else {
+      console.error("[memoric] start-up failed:", error instanceof Error ? error.message : error);
     }
-    throw error;
+    process.exit(1);
   }
+}
+
+async function start(): Promise<void> {
+  const settings = env();
   const handle = await getDatabaseHandle();
   const admin = await ensureAdminFromEnv(handle.db, settings);
   await recordAuditEvent(handle.db, {

@@ -1,0 +1,98 @@
+// The built server, started as a user would start it, answering over HTTP.
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryAuditLogs } from "@/lib/audit/query";
+import { selectRows } from "@/lib/db/client";
+import { TEST_ADMIN, runServerUntilExit, startTestServer, type TestServer } from "../support/server";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe("a freshly started server", () => {
+  it("GET /health answers 200 healthy", async () => {
+    const response = await fetch(`${server.baseUrl}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({ status: "healthy" });
+  });
+
+  it("GET /ready answers 200 with the database connected and every migration applied", async () => {
+    const response = await fetch(`${server.baseUrl}/ready`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toEqual({
+      status: "ready",
+      details: {
+        database: "connected",
+        engine: process.env.DATABASE_URL ? "postgres" : "pglite",
+        migrations: "2/2 applied",
+        authentication: "configured",
+        audit_logging: "enabled",
+      },
+    });
+  });
+
+  it("shows its status on the home page", async () => {
+    const response = await fetch(server.baseUrl);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("Memoric");
+    expect(html).toContain("Ready");
+  });
+
+  it("created the admin from MEMORIC_ADMIN_* once, recorded start-up, and does not repeat the admin on restart", async () => {
+    await server.stop();
+    await server.restart();
+    expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
+    await server.stop();
+    const handle = await server.openDatabase();
+    try {
+      const [admin] = await selectRows<{ username: string; email: string; roles: string[]; password_hash: string }>(
+        handle.db,
+        sql`select username, email, roles, password_hash from users where username = ${TEST_ADMIN.username}`,
+      );
+      expect(admin).toMatchObject({ username: TEST_ADMIN.username, email: TEST_ADMIN.email, roles: ["admin", "user"] });
+      expect(admin!.password_hash).toMatch(/^\$2[ab]\$12\$/);
+      expect(admin!.password_hash).not.toContain(TEST_ADMIN.password);
+
+      const created = await queryAuditLogs(handle.db, { eventTypes: ["user.created"] });
+      expect(created.total).toBe(1);
+      expect(created.logs[0]).toMatchObject({
+        userId: "system",
+        username: "system",
+        resourceType: "user",
+        metadata: { source: "bootstrap" },
+        afterState: { username: TEST_ADMIN.username, roles: ["admin", "user"] },
+      });
+      expect(JSON.stringify(created.logs[0])).not.toContain(TEST_ADMIN.password);
+
+      const startups = await queryAuditLogs(handle.db, { eventTypes: ["system.startup"] });
+      expect(startups.total).toBe(2);
+      expect(startups.logs.map((l) => l.metadata?.admin_bootstrap)).toEqual(["exists", "created"]);
+    } finally {
+      await handle.close();
+    }
+    await server.restart();
+  });
+});
+
+describe("start-up with a bad setting", () => {
+  it.each([
+    ["MEMORIC_AUDIT_ENABLED", { MEMORIC_AUDIT_ENABLED: "maybe" }],
+    ["MEMORIC_JWT_SECRET", { MEMORIC_JWT_SECRET: "short" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
+    ["MEMORIC_ADMIN_PASSWORD", { MEMORIC_ADMIN_USERNAME: "root", MEMORIC_ADMIN_PASSWORD: "weak" }],
+  ])("stops with a message naming %s", async (name, env) => {
+    const { code, output } = await runServerUntilExit(env);
+    expect(code).toBe(1);
+    expect(output).toContain("Invalid configuration");
+    expect(output).toContain(name);
+  });
+});
