@@ -43,6 +43,10 @@ export const envSchema = z
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(1).max(3600).default(10),
     ),
+    MEMORIC_RATE_LIMIT_PER_MINUTE: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int("must be a whole number").min(0).max(1_000_000).default(600),
+    ),
     PORT: z.preprocess(
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(1).max(65535).default(3000),

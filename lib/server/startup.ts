@@ -3,7 +3,7 @@
 // roll-up running.
 import { recordAuditEvent } from "@/lib/audit/record";
 import { rollUpAuditSummaries } from "@/lib/audit/stats";
-import { getDatabaseHandle, type Database } from "@/lib/db/client";
+import { closeDb, getDatabaseHandle, type Database } from "@/lib/db/client";
 import { env, EnvError, type Env } from "@/lib/env";
 import { createUser, findUserByUsername } from "@/lib/users/service";
 
@@ -27,6 +27,14 @@ export async function ensureAdminFromEnv(db: Database, settings: Env): Promise<"
     { ...SYSTEM_ACTOR, source: "bootstrap" },
   );
   return created ? "created" : "exists";
+}
+
+type ShutdownHook = (signal: string) => Promise<void>;
+
+/** Runs on SIGTERM/SIGINT (server.mjs calls the hooks before the process exits). */
+function onShutdown(hook: ShutdownHook): void {
+  const holder = globalThis as unknown as { __memoricShutdownHooks?: ShutdownHook[] };
+  (holder.__memoricShutdownHooks ??= []).push(hook);
 }
 
 function startRollUp(db: Database, seconds: number): void {
@@ -69,6 +77,17 @@ async function start(): Promise<void> {
     metadata: { engine: handle.engine, node: process.version, pid: process.pid, admin_bootstrap: admin },
   });
   startRollUp(handle.db, settings.MEMORIC_AUDIT_ROLLUP_SECONDS);
+  onShutdown(async (signal) => {
+    await recordAuditEvent(handle.db, {
+      ...SYSTEM_ACTOR,
+      eventType: "system.shutdown",
+      action: "shutdown",
+      resourceType: "system",
+      metadata: { signal, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
+    });
+    await rollUpAuditSummaries(handle.db).catch(() => undefined);
+    await closeDb();
+  });
   console.log(
     `[memoric] ready: database ${handle.engine === "pglite" ? `PGlite in ${settings.MEMORIC_DATA_DIR}` : "PostgreSQL"}, ` +
       `audit logging ${settings.MEMORIC_AUDIT_ENABLED ? "on" : "off"}, admin ${admin}`,

@@ -48,8 +48,8 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 export async function runServerUntilExit(env: Record<string, string>, timeoutMs = 60_000) {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), "memoric-exit-"));
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
-    env: { ...process.env, NODE_ENV: "production", MEMORIC_DATA_DIR: dataDir, MEMORIC_JWT_SECRET: TEST_JWT_SECRET, ...env },
+  const child = spawn(process.execPath, ["server.mjs"], {
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), MEMORIC_DATA_DIR: dataDir, MEMORIC_JWT_SECRET: TEST_JWT_SECRET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -83,7 +83,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   let output = "";
 
   async function launch(): Promise<void> {
-    const started = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+    const started = spawn(process.execPath, ["server.mjs"], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
