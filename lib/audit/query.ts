@@ -1,5 +1,5 @@
 // Reads of the audit log: filtered, newest first, with the total of all matches.
-import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
@@ -19,6 +19,8 @@ export interface AuditLogFilters {
   q?: string;
   /** Only security events: severity warning or above, or failed. */
   securityOnly?: boolean;
+  /** Only events with a larger id (the live stream). */
+  afterId?: number;
   /** Inclusive bounds. */
   startTime?: Date;
   endTime?: Date;
@@ -29,6 +31,8 @@ export interface AuditPage {
   offset?: number;
   /** From a previous page's `nextCursor`; takes the place of offset. */
   cursor?: string;
+  /** Count all matches (default); an export that pages through everything skips it. */
+  withTotal?: boolean;
 }
 
 export interface AuditLogPage {
@@ -98,6 +102,7 @@ export function auditLogConditions(filters: AuditLogFilters): SQL | undefined {
     filters.success !== undefined ? eq(auditLogs.success, filters.success) : undefined,
     filters.q ? textSearchCondition(filters.q) : undefined,
     filters.securityOnly ? securityEventCondition : undefined,
+    filters.afterId !== undefined ? gt(auditLogs.id, filters.afterId) : undefined,
     filters.startTime ? gte(auditLogs.timestamp, filters.startTime) : undefined,
     filters.endTime ? lte(auditLogs.timestamp, filters.endTime) : undefined,
   ];
@@ -138,7 +143,9 @@ export async function queryAuditLogs(
       .orderBy(desc(auditLogs.timestamp), desc(auditLogs.id))
       .limit(limit + 1)
       .offset(offset),
-    db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where),
+    page.withTotal === false
+      ? Promise.resolve([{ total: -1 }])
+      : db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where),
   ]);
   const hasMore = logs.length > limit;
   const pageRows = hasMore ? logs.slice(0, limit) : logs;
@@ -150,6 +157,21 @@ export async function queryAuditLogs(
     offset,
     nextCursor: hasMore && last ? encodeCursor(last) : null,
   };
+}
+
+/** Matching events with an id above `afterId`, oldest first (for the live stream). */
+export function auditLogsAfter(db: Database, filters: AuditLogFilters, afterId: number, limit: number): Promise<AuditLogRow[]> {
+  return db
+    .select()
+    .from(auditLogs)
+    .where(auditLogConditions({ ...filters, afterId }))
+    .orderBy(asc(auditLogs.id))
+    .limit(limit);
+}
+
+export async function latestAuditLogId(db: Database): Promise<number> {
+  const [row] = await db.select({ id: max(auditLogs.id) }).from(auditLogs);
+  return Number(row?.id ?? 0);
 }
 
 export async function getAuditLog(db: Database, id: number): Promise<AuditLogRow | null> {

@@ -118,16 +118,26 @@ describe("recordAuditEvent", () => {
       requestParams: { password: "Secret123", old_password: "x", new_password: "y", username: "alice" },
       beforeState: { password_hash: "$2b$12$abc", email: "a@example.com" },
       afterState: { access_token: "eyJ", nested: { Authorization: "Bearer abc", cookie: "sid=1", keep: 1 } },
-      metadata: { api_key: "mk_123", headers: [{ "x-api-key": "k", accept: "json" }], client_secret: "s", token_type: "bearer" },
+      metadata: {
+        api_key: "mk_123",
+        headers: [{ "x-api-key": "k", accept: "json", "Set-Cookie": "sid=2" }],
+        client_secret: "s",
+        accessToken: "at",
+        refreshToken: "rt",
+        passwordHash: "ph",
+        token_type: "bearer",
+        token_revoked: true,
+      },
     });
     const stored = JSON.stringify(await getAuditLog(database.db, row!.id));
-    for (const secret of ["Secret123", "$2b$12$abc", "eyJ", "Bearer abc", "sid=1", "mk_123", "client_secret", "x-api-key"]) {
+    for (const secret of ["Secret123", "$2b$12$abc", "eyJ", "Bearer abc", "sid=1", "sid=2", "mk_123", "client_secret", "x-api-key", "accessToken", "passwordHash"]) {
       expect(stored).not.toContain(secret);
     }
     expect(row!.requestParams).toEqual({ username: "alice" });
     expect(row!.beforeState).toEqual({ email: "a@example.com" });
     expect(row!.afterState).toEqual({ nested: { keep: 1 } });
-    expect(row!.metadata).toEqual({ headers: [{ accept: "json" }] });
+    // Words that merely mention a token are kept.
+    expect(row!.metadata).toEqual({ headers: [{ accept: "json" }], token_type: "bearer", token_revoked: true });
   });
 
   it("cuts memory content in states to 100 characters plus its SHA-256", async () => {

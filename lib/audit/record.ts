@@ -53,8 +53,15 @@ export function isAuditEnabled(): boolean {
   return env().MEMORIC_AUDIT_ENABLED;
 }
 
-/** Keys whose values are secrets: they are removed wherever they appear in a logged object. */
-const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key/i;
+/**
+ * Keys whose values are secrets, removed wherever they appear in a logged object: password,
+ * old_password, password_hash, token, access_token, client_secret, api_key, x-api-key,
+ * Authorization, Cookie, passwordHash, accessToken… but not token_type or tokens_used.
+ */
+const SECRET_WORD = "(pass(word|wd|phrase)?|secret|token|api[-_]?key|authorization|cookie|credentials?|private[-_]?key|session[-_]?token)";
+const SECRET_KEY = new RegExp(`^([a-z0-9]*[-_])?${SECRET_WORD}([-_]hash)?$`, "i");
+const SECRET_CAMEL_KEY = /^([a-z]*(Password|Passwd|Secret|Token|ApiKey|Cookie|Credentials?|PrivateKey)|password|passwd|secret|token)(Hash)?$/;
+const isSecretKey = (key: string) => SECRET_KEY.test(key) || SECRET_CAMEL_KEY.test(key) || /^(set-)?cookie$/i.test(key);
 
 /** Memory content kept in a logged state: the first characters, then only a hash of the rest. */
 export const CONTENT_PREVIEW_CHARS = 100;
@@ -80,7 +87,7 @@ export function redactSecrets(value: unknown): unknown {
   if (typeof value === "object") {
     const out: JsonObject = {};
     for (const [key, item] of Object.entries(value as JsonObject)) {
-      if (SECRET_KEY.test(key)) continue;
+      if (isSecretKey(key)) continue;
       const cleaned = redactSecrets(item);
       if (cleaned !== undefined) out[storableText(key)] = cleaned;
     }

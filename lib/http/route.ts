@@ -3,7 +3,7 @@
 // error contract, and builds the request context the audit writer records. Handlers then read
 // parse → call a lib service → respond.
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import type { ActorContext } from "@/lib/audit/logger";
 import { recordAuditEvent, type AuditEventInput } from "@/lib/audit/record";
 import { authenticate, type Actor } from "@/lib/auth/authenticate";
