@@ -61,7 +61,8 @@ type NextRouteArgs = { params: Promise<Record<string, string | string[]>> };
 function fieldErrors(location: FieldError["location"], error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     location,
-    field: issue.path.map(String).join(".") || "(root)",
+    // A query parameter is named alone, even when the issue is with one item of its list.
+    field: (location === "body" ? issue.path : issue.path.slice(0, 1)).map(String).join(".") || "(root)",
     message: issue.message,
   }));
 }
