@@ -1,7 +1,8 @@
 // /audit/* over HTTP with an admin token: the original document's curl examples, every filter,
 // paging, statistics that match the rows, export, the live stream, and audited reads.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, apiFor } from "../support/api";
+import type { Api} from "../support/api";
+import { apiFor } from "../support/api";
 import { TEST_ADMIN, startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;

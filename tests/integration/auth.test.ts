@@ -1,7 +1,8 @@
 // /auth over HTTP: accounts, tokens, sessions, the admin user routes, and the audit rows each writes.
 import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, apiFor } from "../support/api";
+import type { Api} from "../support/api";
+import { apiFor } from "../support/api";
 import { TEST_ADMIN, TEST_JWT_SECRET, startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;

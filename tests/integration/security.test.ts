@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAuditLogs } from "@/lib/audit/query";
 import { selectRows } from "@/lib/db/client";
-import { Api, apiFor } from "../support/api";
+import type { Api} from "../support/api";
+import { apiFor } from "../support/api";
 import { startTestServer, type TestServer } from "../support/server";
 
 describe("behind a trusted proxy (MEMORIC_TRUST_PROXY=true)", () => {
