@@ -30,7 +30,9 @@ export const changePasswordSchema = z.object({
   new_password: passwordSchema,
 });
 
-export const usernameParams = z.object({ username: z.string().min(1).max(254) });
+export const usernameParams = z.object({
+  username: z.string().regex(/^[^\u0000-\u001f\u007f]{1,254}$/, "must be 1-254 printable characters"),
+});
 
 export const listUsersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

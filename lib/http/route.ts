@@ -125,7 +125,13 @@ function toApiError(error: unknown): { apiError: ApiError; unexpected?: { id: st
   if (error instanceof InvalidCursorError) {
     return { apiError: validationFailed([{ location: "query", field: "cursor", message: error.message }]) };
   }
-  if (databaseError(error)?.code === "23505") return { apiError: new ApiError(409, "conflict", "Conflicts with an existing record") };
+  const sqlState = databaseError(error)?.code;
+  if (sqlState === "23505") return { apiError: new ApiError(409, "conflict", "Conflicts with an existing record") };
+  // Class 22 is a value the database cannot take (a NUL character, a number out of range): the
+  // client's input, so a 4xx, and the failed statement changed nothing.
+  if (sqlState?.startsWith("22")) {
+    return { apiError: new ApiError(422, "validation_failed", "Request contains a value that cannot be stored (such as a NUL character or an out-of-range number)") };
+  }
   if (isUnavailable(error)) return { apiError: serviceUnavailable() };
   const id = randomUUID();
   return {
