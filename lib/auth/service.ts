@@ -32,7 +32,14 @@ function throttle(username: string, audit: ActorContext): void {
     loginFailures.count(userKey) >= FAILURES_PER_USERNAME ? loginFailures.secondsUntilBelow(userKey, FAILURES_PER_USERNAME) : 0,
     loginFailures.count(ipKey) >= FAILURES_PER_IP ? loginFailures.secondsUntilBelow(ipKey, FAILURES_PER_IP) : 0,
   );
-  if (wait > 0) throw tooManyRequests("Too many failed login attempts; try again later", wait);
+  if (wait > 0) {
+    throw tooManyRequests("Too many failed login attempts; try again later", wait, {
+      username,
+      resourceType: "auth",
+      resourceId: username,
+      action: "login",
+    });
+  }
 }
 
 async function recordFailure(db: Database, username: string, user: User | null, reason: string, audit: ActorContext, method: string) {

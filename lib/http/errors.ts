@@ -13,6 +13,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: unknown,
     readonly headers: Record<string, string> = {},
+    /** Columns for the audit row the failure writes (e.g. the username a throttled login named). */
+    readonly auditColumns: Record<string, string | null> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -31,8 +33,8 @@ export const unsupportedMediaType = () =>
   new ApiError(415, "unsupported_media_type", "Request body must be JSON (Content-Type: application/json)");
 export const validationFailed = (details: FieldError[]) =>
   new ApiError(422, "validation_failed", "Request validation failed", details);
-export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
-  new ApiError(429, "rate_limited", message, { retry_after: retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
+export const tooManyRequests = (message: string, retryAfterSeconds: number, auditColumns: Record<string, string | null> = {}) =>
+  new ApiError(429, "rate_limited", message, { retry_after: retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }, auditColumns);
 export const serviceUnavailable = () => new ApiError(503, "service_unavailable", "The database is unavailable; try again shortly");
 
 export function errorResponse(error: ApiError): Response {

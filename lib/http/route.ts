@@ -156,7 +156,7 @@ async function recordFailure(
   resourceType: string | undefined,
   resourceId: string | undefined,
 ): Promise<void> {
-  const common = { ...audit, statusCode: apiError.status, success: false, errorMessage: apiError.message };
+  const common = { ...audit, ...apiError.auditColumns, statusCode: apiError.status, success: false, errorMessage: apiError.message };
   if (apiError.status === 403) {
     await recordQuietly({ ...common, eventType: "authz.access.denied", resourceType, resourceId, action: audit.requestMethod });
   } else if (apiError.status === 429) {
