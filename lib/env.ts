@@ -43,6 +43,11 @@ export const envSchema = z
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(1).max(3600).default(10),
     ),
+    MEMORIC_AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40, "must be an Ed25519 private key in PEM (or PEM in base64)").optional()),
+    MEMORIC_CHECKPOINT_SECONDS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int("must be a whole number").min(5).max(86_400).default(60),
+    ),
     MEMORIC_RATE_LIMIT_PER_MINUTE: z.preprocess(
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(0).max(1_000_000).default(600),

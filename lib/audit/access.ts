@@ -6,7 +6,7 @@ import { recordAuditEvent } from "./record";
 export function recordAuditRead(
   db: Database,
   audit: ActorContext,
-  action: "read" | "export" | "stream" | "statistics",
+  action: "read" | "export" | "stream" | "statistics" | "verify" | "checkpoint",
   metadata: Record<string, unknown> = {},
 ): Promise<unknown> {
   return recordAuditEvent(db, {

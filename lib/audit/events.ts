@@ -23,6 +23,7 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 export const SECURITY_SEVERITIES: Severity[] = ["warning", "error", "critical"];
 
 export type EventCategory =
+  | "custom"
   | "authentication"
   | "user_management"
   | "memory"
@@ -88,8 +89,21 @@ export const EVENT_TYPE_VALUES = EVENT_TYPES.map((e) => e.value) as [EventType, 
 
 const byValue = new Map<string, EventDefinition>(EVENT_TYPES.map((e) => [e.value, e]));
 
+/**
+ * Other services may record their own event types through the ingest API, under the `custom.`
+ * prefix and a namespace of their own: `custom.<namespace>.<name>` (lower case, digits, _ and -).
+ */
+export type CustomEventType = `custom.${string}`;
+export const CUSTOM_EVENT_TYPE = /^custom\.[a-z0-9_-]{1,64}(\.[a-z0-9_-]{1,64}){1,4}$/;
+
+export function isCustomEventType(value: string): value is CustomEventType {
+  return CUSTOM_EVENT_TYPE.test(value);
+}
+
 export function eventDefinition(value: string): EventDefinition | undefined {
-  return byValue.get(value);
+  const known = byValue.get(value);
+  if (known || !isCustomEventType(value)) return known;
+  return { value, name: value.toUpperCase().replaceAll(".", "_").replaceAll("-", "_"), category: "custom", severity: "info", description: `Custom event ${value}` };
 }
 
 export function isEventType(value: string): value is EventType {

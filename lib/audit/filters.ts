@@ -1,7 +1,7 @@
 // The query-string shape of audit filters, shared by the API and the admin pages (so a URL
 // of the log explorer and an API call mean the same thing).
 import { z } from "zod";
-import { EVENT_TYPE_VALUES, SEVERITY_VALUES } from "./events";
+import { EVENT_TYPE_VALUES, isCustomEventType, SEVERITY_VALUES } from "./events";
 import { MAX_PAGE_SIZE, type AuditLogFilters } from "./query";
 
 const HOUR_MS = 3_600_000;
@@ -49,7 +49,19 @@ function resolveRange(v: z.output<typeof timeFields>): { startTime: Date; endTim
 export const timeRangeQuery = timeFields.superRefine(checkRange).transform(resolveRange);
 
 const filterFields = z.object({
-  event_type: csvOf(EVENT_TYPE_VALUES, "event type").optional(),
+  event_type: z
+    .string()
+    .transform((v) => [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))])
+    .pipe(
+      z
+        .array(
+          z.string().refine((v) => (EVENT_TYPE_VALUES as readonly string[]).includes(v) || isCustomEventType(v), {
+            error: (issue) => `unknown event type: ${String(issue.input)} (catalog values, or custom.<namespace>.<name>)`,
+          }),
+        )
+        .min(1, "must name at least one event type"),
+    )
+    .optional(),
   severity: csvOf(SEVERITY_VALUES, "severity").optional(),
   user_id: text().optional(),
   username: text().optional(),
@@ -115,12 +127,12 @@ export const recentQuery = z.object({
   limit: limitField(100),
 });
 
-/** GET /audit/export: filters plus `format` (csv or ndjson, default ndjson). */
+/** GET /audit/export: filters plus `format` (csv, ndjson, or bundle: NDJSON with proofs; default ndjson). */
 export const auditExportQuery = z
   .object({
     ...filterFields.shape,
     ...timeFields.shape,
-    format: z.enum(["csv", "ndjson"], { error: "must be csv or ndjson" }).default("ndjson"),
+    format: z.enum(["csv", "ndjson", "bundle"], { error: "must be csv, ndjson or bundle" }).default("ndjson"),
   })
   .superRefine(checkRange)
   .transform((v) => ({ format: v.format, filters: toFilters(v, resolveRange(v)) }));

@@ -4,10 +4,12 @@ import type { Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { auditLeafHash, sha256Hex, type AuditLeafContent } from "./canonical";
+import { rowMac } from "./keys";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
   eventDefinition,
   maxSeverity,
+  type CustomEventType,
   type EventType,
   type Severity,
 } from "./events";
@@ -16,7 +18,8 @@ type JsonObject = Record<string, unknown>;
 
 /** What a caller knows of an event; the writer fills in the rest. */
 export interface AuditEventInput {
-  eventType: EventType;
+  /** A catalog event, or `custom.<namespace>.<name>` from another service. */
+  eventType: EventType | CustomEventType;
   severity?: Severity;
   description?: string | null;
   userId?: string | null;
@@ -157,6 +160,7 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     timestamp: timestamp.toISOString(),
   };
 
+  const leafHash = auditLeafHash(content);
   return {
     eventType: content.event_type,
     severity: content.severity,
@@ -183,7 +187,8 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     complianceTags: content.compliance_tags,
     retentionPolicy: content.retention_policy,
     timestamp,
-    leafHash: auditLeafHash(content),
+    leafHash,
+    writerMac: rowMac(leafHash),
   };
 }
 

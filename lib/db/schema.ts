@@ -139,6 +139,8 @@ export const auditLogs = pgTable(
     timestamp: timestamp("timestamp", { withTimezone: true }).notNull(),
     // SHA-256 over the canonical JSON of every column above except id: the row's content hash.
     leafHash: text("leaf_hash").notNull(),
+    // HMAC of the leaf hash with the server's audit key: a row written around the server lacks it.
+    writerMac: text("writer_mac"),
     // The writing transaction's id: the roll-up uses it to know which events have committed.
     txId: bigint("tx_id", { mode: "number" })
       .notNull()
@@ -199,3 +201,87 @@ export const auditRollupState = pgTable("audit_rollup_state", {
 export type User = typeof users.$inferSelect;
 export type Memory = typeof memories.$inferSelect;
 export type AuditLogRow = typeof auditLogs.$inferSelect;
+
+/**
+ * The sealed order of the log: leaf `seq` (0-based) of the Merkle tree is audit event `log_id`.
+ * Only the sealer appends here, in commit order; a trigger refuses UPDATE, DELETE and TRUNCATE.
+ */
+export const auditSeal = pgTable("audit_seal", {
+  seq: bigint("seq", { mode: "number" }).primaryKey(),
+  logId: bigint("log_id", { mode: "number" }).notNull().unique(),
+  leafHash: text("leaf_hash").notNull(),
+  sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Hashes of complete (perfect) subtrees above the leaves: node (level, idx) covers leaves [idx·2^level, (idx+1)·2^level). */
+export const auditMerkleNodes = pgTable(
+  "audit_merkle_nodes",
+  {
+    level: integer("level").notNull(),
+    idx: bigint("idx", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** The sealer's progress (one row, id = 1): what it has sealed and the right edge of the tree. */
+export const auditSealState = pgTable("audit_seal_state", {
+  id: integer("id").primaryKey(),
+  sealedBeforeTx: bigint("sealed_before_tx", { mode: "number" }).notNull(),
+  treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+  /** Roots of the perfect subtrees that make up the tree, largest first: [{level, hash}]. */
+  frontier: jsonb("frontier").$type<{ level: number; hash: string }[]>().notNull(),
+  sealedAt: timestamp("sealed_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Signed checkpoints of the tree (RFC 6962 style signed tree heads), chained to the previous one. */
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+  rootHash: text("root_hash").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  previousId: bigint("previous_id", { mode: "number" }),
+  keyId: text("key_id").notNull(),
+  /** Ed25519 signature (base64) over the canonical JSON of the fields above. */
+  signature: text("signature").notNull(),
+  reason: text("reason").notNull(),
+});
+
+/** Each run of the integrity check, for the admin integrity page. */
+export const auditVerifications = pgTable("audit_verifications", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+  ok: boolean("ok").notNull(),
+  checked: bigint("checked", { mode: "number" }).notNull(),
+  sealedThrough: bigint("sealed_through", { mode: "number" }).notNull(),
+  firstFailure: jsonb("first_failure").$type<{ id: number | null; reason: string } | null>(),
+  triggeredBy: text("triggered_by").notNull(),
+});
+
+/** API keys of services that send events to POST /audit/events. Only a hash of the secret is kept. */
+export const apiKeys = pgTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The first characters of the key, shown in listings to tell keys apart. */
+  prefix: text("prefix").notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  scopes: jsonb("scopes").$type<string[]>().notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+});
+
+/** Answers to ingest requests by Idempotency-Key, so a retried batch is not stored twice. */
+export const ingestRequests = pgTable(
+  "ingest_requests",
+  {
+    apiKeyId: text("api_key_id").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    response: jsonb("response").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.idempotencyKey] })],
+);

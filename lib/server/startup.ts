@@ -2,6 +2,8 @@
 // create the first admin from MEMORIC_ADMIN_*, record system.startup, and keep the statistics
 // roll-up running.
 import { recordAuditEvent } from "@/lib/audit/record";
+import { createCheckpoint, sealPendingEvents } from "@/lib/audit/integrity";
+import { auditKeys } from "@/lib/audit/keys";
 import { rollUpAuditSummaries } from "@/lib/audit/stats";
 import { closeDb, getDatabaseHandle, type Database } from "@/lib/db/client";
 import { env, EnvError, type Env } from "@/lib/env";
@@ -37,13 +39,14 @@ function onShutdown(hook: ShutdownHook): void {
   (holder.__memoricShutdownHooks ??= []).push(hook);
 }
 
-function startRollUp(db: Database, seconds: number): void {
+/** Runs `job` every `seconds`, never two at once, logging (not throwing) failures. */
+function every(seconds: number, name: string, job: () => Promise<unknown>): void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    rollUpAuditSummaries(db)
-      .catch((error: unknown) => console.error("[memoric] audit roll-up failed:", error))
+    job()
+      .catch((error: unknown) => console.error(`[memoric] ${name} failed:`, error instanceof Error ? error.message : error))
       .finally(() => {
         running = false;
       });
@@ -65,8 +68,13 @@ export async function startServer(): Promise<void> {
   }
 }
 
+/** How often the sealer binds committed events into the tree: an event's sealing delay. */
+export const SEAL_SECONDS = 1;
+
 async function start(): Promise<void> {
   const settings = env();
+  // A bad signing key stops start-up here rather than at the first checkpoint.
+  const keys = auditKeys();
   const handle = await getDatabaseHandle();
   const admin = await ensureAdminFromEnv(handle.db, settings);
   await recordAuditEvent(handle.db, {
@@ -74,9 +82,11 @@ async function start(): Promise<void> {
     eventType: "system.startup",
     action: "startup",
     resourceType: "system",
-    metadata: { engine: handle.engine, node: process.version, pid: process.pid, admin_bootstrap: admin },
+    metadata: { engine: handle.engine, node: process.version, pid: process.pid, admin_bootstrap: admin, audit_key_id: keys.keyId },
   });
-  startRollUp(handle.db, settings.MEMORIC_AUDIT_ROLLUP_SECONDS);
+  every(settings.MEMORIC_AUDIT_ROLLUP_SECONDS, "audit roll-up", () => rollUpAuditSummaries(handle.db));
+  every(SEAL_SECONDS, "audit sealer", () => sealPendingEvents(handle.db));
+  every(settings.MEMORIC_CHECKPOINT_SECONDS, "audit checkpoint", () => createCheckpoint(handle.db, "interval", { onlyIfGrown: true }));
   onShutdown(async (signal) => {
     await recordAuditEvent(handle.db, {
       ...SYSTEM_ACTOR,
@@ -86,6 +96,7 @@ async function start(): Promise<void> {
       metadata: { signal, pid: process.pid, uptime_seconds: Math.round(process.uptime()) },
     });
     await rollUpAuditSummaries(handle.db).catch(() => undefined);
+    await createCheckpoint(handle.db, "interval", { onlyIfGrown: true }).catch(() => undefined);
     await closeDb();
   });
   console.log(

@@ -13,6 +13,8 @@ export const TEST_ADMIN = { username: "admin", password: "Admin-Passw0rd", email
 
 export interface TestServer {
   baseUrl: string;
+  /** The environment the server runs with (for running a CLI against the same database and keys). */
+  env: NodeJS.ProcessEnv;
   /** Everything the server printed so far. */
   output(): string;
   /** Stops the server (SIGTERM, then SIGKILL) and resolves with its exit code. */
@@ -118,6 +120,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   await launch();
   return {
     baseUrl,
+    env,
     output: () => output,
     stop,
     restart: launch,

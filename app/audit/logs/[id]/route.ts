@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordAuditRead } from "@/lib/audit/access";
 import { auditLeafHash } from "@/lib/audit/canonical";
+import { eventProof } from "@/lib/audit/integrity";
 import { isAuditEnabled } from "@/lib/audit/record";
 import { auditLogToJson, getAuditLog } from "@/lib/audit/query";
 import { notFound } from "@/lib/http/errors";
@@ -17,7 +18,12 @@ export const GET = apiRoute({ access: "admin", params, resourceType: "audit_log"
   await recordAuditRead(db, audit, "read", { id: row.id });
   return {
     ...auditLogToJson(row),
-    integrity: { leaf_hash, leaf_hash_valid: auditLeafHash(content) === leaf_hash, algorithm: "sha256/canonical-json" },
+    integrity: {
+      leaf_hash,
+      leaf_hash_valid: auditLeafHash(content) === leaf_hash,
+      algorithm: "sha256/canonical-json, RFC 6962 Merkle tree, Ed25519 checkpoints",
+      ...(await eventProof(db, row.id)),
+    },
   };
 });
 

@@ -1,0 +1,356 @@
+// Tamper evidence: the sealer binds committed events, in commit order, into an RFC 6962 Merkle
+// tree; signed checkpoints fix its head; verification recomputes every leaf, the tree and every
+// signature; proofs let anyone check one event or two checkpoints with the public key alone.
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { selectRows, type Database } from "@/lib/db/client";
+import { auditCheckpoints, auditLogs, auditMerkleNodes, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
+import { auditLeafHash, canonicalJson } from "./canonical";
+import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
+import {
+  appendLeaf,
+  consistencyProof,
+  frontierRoot,
+  inclusionProof,
+  leafNodeHash,
+  type Frontier,
+  type NodeReader,
+} from "./merkle";
+import { auditLogToJson } from "./query";
+import { recordAuditEvent } from "./record";
+
+export type Checkpoint = typeof auditCheckpoints.$inferSelect;
+
+/** The leaf hash recomputed from a stored row's content. */
+export function recomputeLeafHash(row: AuditLogRow): string {
+  const { id: _id, leaf_hash: _leaf, ...content } = auditLogToJson(row);
+  return auditLeafHash(content);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealing
+
+export interface SealResult {
+  sealed: number;
+  treeSize: number;
+  /** Events written around the server (no valid writer MAC): left unsealed, for verification to report. */
+  refused: number[];
+}
+
+/**
+ * Seals every event of the transactions that finished since the last run, in (transaction,
+ * id) order. Writers never wait for it: it runs in the background and holds only its own state
+ * row. An event's sealing delay is therefore one sealer interval at most, plus its transaction's
+ * duration.
+ */
+export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKeys()): Promise<SealResult> {
+  return db.transaction(async (tx) => {
+    const [state] = await tx.select().from(auditSealState).where(eq(auditSealState.id, 1)).for("update");
+    if (!state) throw new Error("audit_seal_state is missing its row; run the migrations");
+    const [bound] = await selectRows<{ hi: string | number }>(
+      tx,
+      sql`select greatest(${state.sealedBeforeTx}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi`,
+    );
+    const hi = Number(bound?.hi ?? state.sealedBeforeTx);
+    if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [] };
+    // Every transaction below `hi` has finished, so this later statement sees all of their events.
+    const pending = await tx
+      .select({ id: auditLogs.id, leafHash: auditLogs.leafHash, writerMac: auditLogs.writerMac })
+      .from(auditLogs)
+      .where(and(gte(auditLogs.txId, state.sealedBeforeTx), lt(auditLogs.txId, hi)))
+      .orderBy(asc(auditLogs.txId), asc(auditLogs.id));
+
+    const frontier: Frontier = [...state.frontier];
+    let size = state.treeSize;
+    const seals: (typeof auditSeal.$inferInsert)[] = [];
+    const nodes: (typeof auditMerkleNodes.$inferInsert)[] = [];
+    const refused: number[] = [];
+    for (const row of pending) {
+      if (row.writerMac !== rowMac(row.leafHash, keys)) {
+        refused.push(row.id);
+        continue;
+      }
+      seals.push({ seq: size, logId: row.id, leafHash: row.leafHash });
+      nodes.push(...appendLeaf(frontier, size, leafNodeHash(row.leafHash)));
+      size += 1;
+    }
+    for (let i = 0; i < seals.length; i += 5000) await tx.insert(auditSeal).values(seals.slice(i, i + 5000));
+    for (let i = 0; i < nodes.length; i += 5000) await tx.insert(auditMerkleNodes).values(nodes.slice(i, i + 5000));
+    await tx
+      .update(auditSealState)
+      .set({ sealedBeforeTx: hi, treeSize: size, frontier, sealedAt: sql`now()` })
+      .where(eq(auditSealState.id, 1));
+    if (refused.length) {
+      await recordAuditEvent(tx, {
+        eventType: "security.breach.attempt",
+        userId: "system",
+        username: "system",
+        resourceType: "audit_log",
+        resourceId: refused[0],
+        action: "seal",
+        success: false,
+        errorMessage: `${refused.length} audit event(s) were not written by this server and were not sealed`,
+        metadata: { refused_ids: refused.slice(0, 100) },
+      });
+    }
+    return { sealed: seals.length, treeSize: size, refused };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints
+
+/** The signed part of a checkpoint, in canonical JSON. */
+export function checkpointMessage(c: Pick<Checkpoint, "treeSize" | "rootHash" | "createdAt" | "previousId" | "keyId">): string {
+  return canonicalJson({
+    type: "memoric.audit.checkpoint.v1",
+    tree_size: c.treeSize,
+    root_hash: c.rootHash,
+    created_at: c.createdAt.toISOString(),
+    previous_id: c.previousId,
+    key_id: c.keyId,
+  });
+}
+
+export async function latestCheckpoint(db: Database): Promise<Checkpoint | null> {
+  const [row] = await db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.id)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * Seals what is pending and signs the tree head. With `onlyIfGrown`, nothing is written when the
+ * tree has not grown since the last checkpoint (the periodic case).
+ */
+export async function createCheckpoint(
+  db: Database,
+  reason: "interval" | "on_demand" | "retention",
+  options: { onlyIfGrown?: boolean } = {},
+  keys: AuditKeys = auditKeys(),
+): Promise<Checkpoint | null> {
+  await sealPendingEvents(db, keys);
+  return db.transaction(async (tx) => {
+    const [state] = await tx.select().from(auditSealState).where(eq(auditSealState.id, 1)).for("update");
+    const previous = await latestCheckpoint(tx);
+    if (options.onlyIfGrown && previous && previous.treeSize === state!.treeSize) return null;
+    const unsigned = {
+      treeSize: state!.treeSize,
+      rootHash: frontierRoot(state!.frontier),
+      createdAt: new Date(),
+      previousId: previous?.id ?? null,
+      keyId: keys.keyId,
+    };
+    const [row] = await tx
+      .insert(auditCheckpoints)
+      .values({ ...unsigned, signature: signBytes(checkpointMessage(unsigned), keys), reason })
+      .returning();
+    return row!;
+  });
+}
+
+/** Reads stored tree nodes; level 0 is the leaf node of seal `idx`. */
+export function nodeReader(db: Database): NodeReader {
+  return async (level, idx) => {
+    if (level === 0) {
+      const [leaf] = await db.select({ leafHash: auditSeal.leafHash }).from(auditSeal).where(eq(auditSeal.seq, idx)).limit(1);
+      if (!leaf) throw new Error(`no sealed leaf ${idx}`);
+      return leafNodeHash(leaf.leafHash);
+    }
+    const [node] = await db
+      .select({ hash: auditMerkleNodes.hash })
+      .from(auditMerkleNodes)
+      .where(and(eq(auditMerkleNodes.level, level), eq(auditMerkleNodes.idx, idx)))
+      .limit(1);
+    if (!node) throw new Error(`no tree node at level ${level}, index ${idx}`);
+    return node.hash;
+  };
+}
+
+export function checkpointToJson(c: Checkpoint) {
+  return {
+    id: c.id,
+    tree_size: c.treeSize,
+    root_hash: c.rootHash,
+    created_at: c.createdAt.toISOString(),
+    previous_id: c.previousId,
+    key_id: c.keyId,
+    signature: c.signature,
+    reason: c.reason,
+    signed_message: checkpointMessage(c),
+  };
+}
+
+/** Checkpoints newest first, each with the consistency proof from its predecessor. */
+export async function listCheckpoints(db: Database, options: { limit: number; beforeId?: number }) {
+  const rows = await db
+    .select()
+    .from(auditCheckpoints)
+    .where(options.beforeId ? lt(auditCheckpoints.id, options.beforeId) : undefined)
+    .orderBy(desc(auditCheckpoints.id))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  const read = nodeReader(db);
+  const checkpoints = [];
+  for (const c of page) {
+    const previous = c.previousId
+      ? (await db.select().from(auditCheckpoints).where(eq(auditCheckpoints.id, c.previousId)).limit(1))[0]
+      : undefined;
+    checkpoints.push({
+      ...checkpointToJson(c),
+      consistency: previous
+        ? {
+            from_id: previous.id,
+            from_tree_size: previous.treeSize,
+            from_root_hash: previous.rootHash,
+            proof: await consistencyProof(read, previous.treeSize, c.treeSize),
+          }
+        : null,
+    });
+  }
+  const last = page.at(-1);
+  return { checkpoints, next_cursor: rows.length > options.limit && last ? String(last.id) : null };
+}
+
+/** Where an event sits in the tree, and its inclusion proof against the latest checkpoint. */
+export async function eventProof(db: Database, logId: number) {
+  const [seal] = await db.select().from(auditSeal).where(eq(auditSeal.logId, logId)).limit(1);
+  if (!seal) return { sealed: false as const, status: "pending: not sealed yet (the sealer runs every second)" };
+  const checkpoint = (await db.select().from(auditCheckpoints).where(gte(auditCheckpoints.treeSize, seal.seq + 1)).orderBy(desc(auditCheckpoints.id)).limit(1))[0];
+  if (!checkpoint) return { sealed: true as const, leaf_index: seal.seq, status: "sealed; no checkpoint covers it yet" };
+  return {
+    sealed: true as const,
+    leaf_index: seal.seq,
+    leaf_node_hash: leafNodeHash(seal.leafHash),
+    checkpoint: checkpointToJson(checkpoint),
+    inclusion_proof: await inclusionProof(nodeReader(db), seal.seq, 0, checkpoint.treeSize),
+    status: "sealed",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+export interface VerificationReport {
+  ok: boolean;
+  checked: number;
+  sealed_through: number;
+  checkpoints_verified: number;
+  first_failure?: { id: number | null; reason: string };
+}
+
+const VERIFY_BATCH = 5000;
+
+/**
+ * Recomputes every sealed event's leaf hash from its stored content, checks its writer MAC, rebuilds
+ * the tree in sealed order, compares it with every checkpoint and checks every checkpoint's
+ * signature and chain; then looks for events that were never sealed though their turn has passed.
+ * Stops at the first failure, which names the event (or checkpoint) and the reason.
+ */
+export async function verifyAuditLog(
+  db: Database,
+  options: { onProgress?: (checked: number, total: number) => void; keys?: AuditKeys } = {},
+): Promise<VerificationReport> {
+  const keys = options.keys ?? auditKeys();
+  const [state] = await db.select().from(auditSealState).where(eq(auditSealState.id, 1));
+  const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
+  const total = state?.treeSize ?? 0;
+  const report: VerificationReport = { ok: true, checked: 0, sealed_through: total, checkpoints_verified: 0 };
+  const fail = (id: number | null, reason: string): VerificationReport => ({ ...report, ok: false, first_failure: { id, reason } });
+
+  // Checkpoints: signatures and their chain, before anything else trusts them.
+  let previous: Checkpoint | undefined;
+  for (const c of checkpoints) {
+    if (c.keyId !== keys.keyId || !verifySignature(checkpointMessage(c), c.signature, keys.publicKey)) {
+      return fail(null, `checkpoint ${c.id}: signature does not verify`);
+    }
+    if ((c.previousId ?? null) !== (previous?.id ?? null) || (previous && c.treeSize < previous.treeSize)) {
+      return fail(null, `checkpoint ${c.id}: does not follow checkpoint ${previous?.id ?? "none"}`);
+    }
+    if (c.treeSize > total) return fail(null, `checkpoint ${c.id}: covers ${c.treeSize} events but only ${total} are sealed`);
+    previous = c;
+  }
+
+  const bySize = new Map<number, Checkpoint[]>();
+  for (const c of checkpoints) bySize.set(c.treeSize, [...(bySize.get(c.treeSize) ?? []), c]);
+  const checkRoots = (size: number, frontier: Frontier): VerificationReport | null => {
+    for (const c of bySize.get(size) ?? []) {
+      if (frontierRoot(frontier) !== c.rootHash) return fail(null, `checkpoint ${c.id}: root hash does not match the events it covers`);
+      report.checkpoints_verified += 1;
+    }
+    return null;
+  };
+
+  const frontier: Frontier = [];
+  const early = checkRoots(0, frontier);
+  if (early) return early;
+  for (let start = 0; start < total; start += VERIFY_BATCH) {
+    const rows = await db
+      .select({ seal: auditSeal, log: auditLogs })
+      .from(auditSeal)
+      .leftJoin(auditLogs, eq(auditLogs.id, auditSeal.logId))
+      .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + VERIFY_BATCH))))
+      .orderBy(asc(auditSeal.seq));
+    let expected = start;
+    for (const { seal, log } of rows) {
+      if (seal.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+      if (!log) return fail(seal.logId, "event deleted (its sealed leaf has no row)");
+      const content = recomputeLeafHash(log);
+      if (content !== log.leafHash) return fail(log.id, "event content changed (leaf hash does not match its content)");
+      if (log.leafHash !== seal.leafHash) return fail(log.id, "event replaced or reordered (leaf hash differs from the sealed one)");
+      if (log.writerMac !== rowMac(log.leafHash, keys)) return fail(log.id, "event not written by this server (writer MAC)");
+      appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
+      expected += 1;
+      report.checked += 1;
+      const mismatch = checkRoots(seal.seq + 1, frontier);
+      if (mismatch) return { ...mismatch, first_failure: { id: log.id, reason: mismatch.first_failure!.reason } };
+    }
+    if (expected !== Math.min(total, start + VERIFY_BATCH)) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+    options.onProgress?.(report.checked, total);
+  }
+  if (state && frontierRoot(frontier) !== frontierRoot(state.frontier)) return fail(null, "the sealer's state does not match the sealed events");
+
+  // Events whose transactions finished before the sealer's watermark must all be sealed.
+  const [stray] = await db
+    .select({ id: auditLogs.id })
+    .from(auditLogs)
+    .leftJoin(auditSeal, eq(auditSeal.logId, auditLogs.id))
+    .where(and(lt(auditLogs.txId, state?.sealedBeforeTx ?? 0), sql`${auditSeal.seq} is null`))
+    .orderBy(asc(auditLogs.id))
+    .limit(1);
+  if (stray) return fail(stray.id, "event not in the sealed log (inserted around the server)");
+  return report;
+}
+
+/** Runs the check, keeps its result for the integrity page, and raises a breach event on failure. */
+export async function runVerification(db: Database, triggeredBy: string, options: Parameters<typeof verifyAuditLog>[1] = {}) {
+  const startedAt = new Date();
+  const report = await verifyAuditLog(db, options);
+  await db.transaction(async (tx) => {
+    await tx.insert(auditVerifications).values({
+      startedAt,
+      finishedAt: new Date(),
+      ok: report.ok,
+      checked: report.checked,
+      sealedThrough: report.sealed_through,
+      firstFailure: report.first_failure ?? null,
+      triggeredBy,
+    });
+    if (!report.ok) {
+      await recordAuditEvent(tx, {
+        eventType: "security.breach.attempt",
+        severity: "critical",
+        userId: "system",
+        username: "system",
+        resourceType: "audit_log",
+        resourceId: report.first_failure?.id ?? null,
+        action: "verify",
+        success: false,
+        errorMessage: `Audit log integrity check failed: ${report.first_failure?.reason}`,
+        metadata: { checked: report.checked, sealed_through: report.sealed_through, triggered_by: triggeredBy },
+      });
+    }
+  });
+  return report;
+}
+
+export async function verificationHistory(db: Database, limit = 20) {
+  return db.select().from(auditVerifications).orderBy(desc(auditVerifications.id)).limit(limit);
+}
