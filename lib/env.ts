@@ -48,6 +48,19 @@ export const envSchema = z
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(5).max(86_400).default(60),
     ),
+    MEMORIC_RETENTION_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\s*[a-z0-9_-]+\s*=\s*\d+\s*(,\s*[a-z0-9_-]+\s*=\s*\d+\s*)*$/, "must look like standard=90,security=365,compliance=2555")
+        .default("standard=90,security=365,compliance=2555")
+        .transform((v) => Object.fromEntries(v.split(",").map((pair) => pair.split("=").map((x) => x.trim())).map(([k, d]) => [k!, Number(d)]))),
+    ),
+    MEMORIC_RETENTION_INTERVAL_HOURS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().min(0, "must be ≥ 0 (0 turns the job off)").max(500, "must be at most 500").default(24),
+    ),
+    MEMORIC_ARCHIVE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     MEMORIC_RATE_LIMIT_PER_MINUTE: z.preprocess(
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(0).max(1_000_000).default(600),

@@ -1,10 +1,12 @@
 // npm run audit:verify                       — checks the whole audit log in the configured database
 // npm run audit:verify -- --bundle FILE --public-key KEY.pem
-//                                            — checks an exported bundle offline, with the public key alone
+//                                            — checks an exported bundle (or a .gz retention archive)
+//                                              offline, with the public key alone
 // Exit code 0 when everything verifies, 1 when something does not (the first bad event is named), 2 on misuse.
 import { createReadStream, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { createGunzip } from "node:zlib";
 import { verifyBundle } from "@/lib/audit/bundle";
 import { runVerification } from "@/lib/audit/integrity";
 import { publicKeyFromPem } from "@/lib/audit/keys";
@@ -29,7 +31,8 @@ function progressBar(): (done: number, total: number) => void {
 
 async function readLines(file: string): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) lines.push(line);
+  const input = file.endsWith(".gz") ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) lines.push(line);
   return lines;
 }
 

@@ -2,11 +2,11 @@
 // inclusion proof. Checking one needs nothing but the bundle and the public key.
 import type { KeyObject } from "node:crypto";
 import type { Database } from "@/lib/db/client";
-import { auditLeafHash } from "./canonical";
+import { auditLeafHash, personalDataProblem } from "./canonical";
 import { checkpointMessage, checkpointToJson, createCheckpoint, nodeReader } from "./integrity";
 import { publicKeyInfo, verifySignature } from "./keys";
 import { inclusionProof, leafNodeHash, verifyInclusion, type NodeReader } from "./merkle";
-import { queryAuditLogs, auditLogToJson, type AuditLogFilters, type AuditLogJson } from "./query";
+import { queryAuditLogs, auditLogToJson, leafContentOf, type AuditLogFilters, type AuditLogJson } from "./query";
 import { auditSeal } from "@/lib/db/schema";
 import { inArray } from "drizzle-orm";
 
@@ -102,9 +102,12 @@ export function verifyBundle(lines: Iterable<string>, publicKey: KeyObject): Bun
       continue;
     }
     const event = entry.event as AuditLogJson;
-    const { id, leaf_hash, ...content } = event;
+    const { id, leaf_hash } = event;
+    const content = leafContentOf(event);
     report.events += 1;
     if (auditLeafHash(content) !== leaf_hash) return fail(id, "event content does not match its leaf hash");
+    const personal = personalDataProblem(content);
+    if (personal) return fail(id, personal);
     if (entry.leaf_index === null || entry.leaf_index === undefined) {
       report.unproven += 1;
       continue;

@@ -127,7 +127,7 @@ describe("sealing, checkpoints and verification", () => {
     expect(proof.inclusion_proof).toEqual(hex(refPath(7, all.slice(0, proof.checkpoint.tree_size))));
     expect(verifyInclusion(7, proof.checkpoint.tree_size, leafNodeHash(rows[7]!.leafHash), proof.inclusion_proof, proof.checkpoint.root_hash)).toBe(true);
 
-    expect(await verifyAuditLog(db())).toEqual({ ok: true, checked: 37, sealed_through: 37, checkpoints_verified: 2 });
+    expect(await verifyAuditLog(db())).toEqual({ ok: true, checked: 37, sealed_through: 37, checkpoints_verified: 2, removed: 0 });
   });
 
   it("an event is pending until sealed, then proven", async () => {
@@ -164,7 +164,7 @@ describe("sealing, checkpoints and verification", () => {
     // Reordered: two rows trade places (each takes the other's whole content)
     const a = ids[4]!;
     const b = ids[5]!;
-    const columns = "event_type, severity, description, user_id, username, session_id, ip_address, user_agent, resource_type, resource_id, namespace, action, before_state, after_state, request_method, request_path, request_params, success, error_message, status_code, metadata, tags, compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, tx_id";
+    const columns = "event_type, severity, description, user_id, username, session_id, ip_address, user_agent, resource_type, resource_id, namespace, action, before_state, after_state, request_method, request_path, request_params, success, error_message, status_code, metadata, tags, compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, tx_id, personal_digest, personal_salt, erased_at";
     const swap = sql.raw(`update audit_logs x set (${columns}) = (select ${columns} from audit_logs y where y.id = case x.id when ${a} then ${b} else ${a} end) where x.id in (${a}, ${b})`);
     await tamper(swap);
     expect((await verifyAuditLog(db())).first_failure).toEqual({ id: a, reason: expect.stringContaining("reordered") });
@@ -212,6 +212,6 @@ describe.skipIf(process.env.SKIP_SLOW)("an untouched log of 100k events", () => 
     }
     await createCheckpoint(database.db, "on_demand");
     const report = await verifyAuditLog(database.db);
-    expect(report).toEqual({ ok: true, checked: 100_000, sealed_through: 100_000, checkpoints_verified: 1 });
+    expect(report).toEqual({ ok: true, checked: 100_000, sealed_through: 100_000, checkpoints_verified: 1, removed: 0 });
   }, 300_000);
 });

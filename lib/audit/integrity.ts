@@ -3,8 +3,8 @@
 // signature; proofs let anyone check one event or two checkpoints with the public key alone.
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
-import { auditCheckpoints, auditLogs, auditMerkleNodes, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
-import { auditLeafHash, canonicalJson } from "./canonical";
+import { auditCheckpoints, auditLogs, auditMerkleNodes, auditRemoved, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
+import { auditLeafHash, canonicalJson, personalDataProblem } from "./canonical";
 import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
 import {
   appendLeaf,
@@ -15,15 +15,14 @@ import {
   type Frontier,
   type NodeReader,
 } from "./merkle";
-import { auditLogToJson } from "./query";
+import { auditLogToJson, leafContentOf } from "./query";
 import { recordAuditEvent } from "./record";
 
 export type Checkpoint = typeof auditCheckpoints.$inferSelect;
 
 /** The leaf hash recomputed from a stored row's content. */
 export function recomputeLeafHash(row: AuditLogRow): string {
-  const { id: _id, leaf_hash: _leaf, ...content } = auditLogToJson(row);
-  return auditLeafHash(content);
+  return auditLeafHash(leafContentOf(auditLogToJson(row)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +232,8 @@ export interface VerificationReport {
   checked: number;
   sealed_through: number;
   checkpoints_verified: number;
+  /** Sealed events archived and removed by retention (their leaves still verified). */
+  removed: number;
   first_failure?: { id: number | null; reason: string };
 }
 
@@ -252,7 +253,7 @@ export async function verifyAuditLog(
   const [state] = await db.select().from(auditSealState).where(eq(auditSealState.id, 1));
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
   const total = state?.treeSize ?? 0;
-  const report: VerificationReport = { ok: true, checked: 0, sealed_through: total, checkpoints_verified: 0 };
+  const report: VerificationReport = { ok: true, checked: 0, sealed_through: total, checkpoints_verified: 0, removed: 0 };
   const fail = (id: number | null, reason: string): VerificationReport => ({ ...report, ok: false, first_failure: { id, reason } });
 
   // Checkpoints: signatures and their chain, before anything else trusts them.
@@ -283,19 +284,32 @@ export async function verifyAuditLog(
   if (early) return early;
   for (let start = 0; start < total; start += VERIFY_BATCH) {
     const rows = await db
-      .select({ seal: auditSeal, log: auditLogs })
+      .select({ seal: auditSeal, log: auditLogs, removedBy: auditRemoved.runId })
       .from(auditSeal)
       .leftJoin(auditLogs, eq(auditLogs.id, auditSeal.logId))
+      .leftJoin(auditRemoved, eq(auditRemoved.logId, auditSeal.logId))
       .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + VERIFY_BATCH))))
       .orderBy(asc(auditSeal.seq));
     let expected = start;
-    for (const { seal, log } of rows) {
+    for (const { seal, log, removedBy } of rows) {
       if (seal.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-      if (!log) return fail(seal.logId, "event deleted (its sealed leaf has no row)");
+      if (!log && removedBy === null) return fail(seal.logId, "event deleted (its sealed leaf has no row)");
+      if (!log) {
+        // Archived and removed by retention run `removedBy`: its leaf still counts in the tree.
+        report.removed += 1;
+        appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
+        expected += 1;
+        const mismatch = checkRoots(seal.seq + 1, frontier);
+        if (mismatch) return mismatch;
+        continue;
+      }
+      if (removedBy !== null) return fail(log.id, "event listed as removed by retention is still present");
       const content = recomputeLeafHash(log);
       if (content !== log.leafHash) return fail(log.id, "event content changed (leaf hash does not match its content)");
       if (log.leafHash !== seal.leafHash) return fail(log.id, "event replaced or reordered (leaf hash differs from the sealed one)");
       if (log.writerMac !== rowMac(log.leafHash, keys)) return fail(log.id, "event not written by this server (writer MAC)");
+      const personal = personalDataProblem(leafContentOf(auditLogToJson(log)));
+      if (personal) return fail(log.id, personal);
       appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
       expected += 1;
       report.checked += 1;
@@ -303,7 +317,7 @@ export async function verifyAuditLog(
       if (mismatch) return { ...mismatch, first_failure: { id: log.id, reason: mismatch.first_failure!.reason } };
     }
     if (expected !== Math.min(total, start + VERIFY_BATCH)) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-    options.onProgress?.(report.checked, total);
+    options.onProgress?.(report.checked + report.removed, total);
   }
   if (state && frontierRoot(frontier) !== frontierRoot(state.frontier)) return fail(null, "the sealer's state does not match the sealed events");
 

@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
+import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
 
 export interface AuditLogFilters {
@@ -227,8 +228,17 @@ export function auditLogToJson(row: AuditLogRow) {
     compliance_tags: row.complianceTags,
     retention_policy: row.retentionPolicy,
     timestamp: row.timestamp.toISOString(),
+    personal_digest: row.personalDigest,
+    personal_salt: row.personalSalt,
+    erased_at: row.erasedAt?.toISOString() ?? null,
     leaf_hash: row.leafHash,
   };
+}
+
+/** The hashed content of a log as the API shows it (everything but id, leaf hash and erasure time). */
+export function leafContentOf(log: AuditLogJson): AuditLeafContent {
+  const { id: _id, leaf_hash: _leaf, erased_at: _erased, ...content } = log;
+  return content;
 }
 
 export type AuditLogJson = ReturnType<typeof auditLogToJson>;

@@ -3,7 +3,8 @@
 import type { Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { auditLeafHash, sha256Hex, type AuditLeafContent } from "./canonical";
+import { randomBytes } from "node:crypto";
+import { auditLeafHash, personalDigest, sha256Hex, type AuditLeafContent } from "./canonical";
 import { rowMac } from "./keys";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
@@ -116,8 +117,9 @@ function cleanState(state: JsonObject | null | undefined): JsonObject | null {
   return cleaned;
 }
 
-function defaultRetention(category: string | undefined, severity: Severity): string {
-  return category === "security" || category === "authorization" || severity === "critical" ? "security" : "standard";
+/** Security-relevant events (by their compliance tags, or critical) are kept for the security period. */
+function defaultRetention(complianceTags: string[], severity: Severity): string {
+  return complianceTags.includes("security") || severity === "critical" ? "security" : "standard";
 }
 
 /** The row the writer stores for an event: defaults filled, secrets removed, leaf hash computed. */
@@ -132,7 +134,7 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
   ].map(storableText);
   const timestamp = event.timestamp ?? new Date();
 
-  const content: AuditLeafContent = {
+  const personal: Omit<AuditLeafContent, "personal_digest" | "personal_salt"> = {
     event_type: definition.value,
     severity,
     description: optionalText(event.description ?? definition.description),
@@ -156,9 +158,11 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     metadata: cleanObject(event.metadata),
     tags: event.tags ? event.tags.map(storableText) : null,
     compliance_tags: complianceTags,
-    retention_policy: optionalText(event.retentionPolicy) ?? defaultRetention(definition.category, severity),
+    retention_policy: optionalText(event.retentionPolicy) ?? defaultRetention(complianceTags, severity),
     timestamp: timestamp.toISOString(),
   };
+  const salt = randomBytes(16).toString("hex");
+  const content: AuditLeafContent = { ...personal, personal_salt: salt, personal_digest: personalDigest(salt, personal) };
 
   const leafHash = auditLeafHash(content);
   return {
@@ -189,6 +193,8 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     timestamp,
     leafHash,
     writerMac: rowMac(leafHash),
+    personalDigest: content.personal_digest,
+    personalSalt: content.personal_salt,
   };
 }
 

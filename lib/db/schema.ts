@@ -141,6 +141,12 @@ export const auditLogs = pgTable(
     leafHash: text("leaf_hash").notNull(),
     // HMAC of the leaf hash with the server's audit key: a row written around the server lacks it.
     writerMac: text("writer_mac"),
+    // Personal data (username, session, ip, user agent, states, params, error text, metadata) enters
+    // the leaf hash only through this digest, salted per event, so erasing the data (and the salt)
+    // leaves the leaf, the tree and every checkpoint valid.
+    personalDigest: text("personal_digest").notNull().default(""),
+    personalSalt: text("personal_salt"),
+    erasedAt: timestamp("erased_at", { withTimezone: true }),
     // The writing transaction's id: the roll-up uses it to know which events have committed.
     txId: bigint("tx_id", { mode: "number" })
       .notNull()
@@ -284,4 +290,26 @@ export const ingestRequests = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.idempotencyKey] })],
+);
+
+/** Each retention run: what it archived (and where), and the checkpoints around it. */
+export const auditRetentionRuns = pgTable("audit_retention_runs", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+  cutoffs: jsonb("cutoffs").$type<Record<string, string>>().notNull(),
+  removed: bigint("removed", { mode: "number" }).notNull().default(0),
+  archivePath: text("archive_path"),
+  archiveSha256: text("archive_sha256"),
+  checkpointId: bigint("checkpoint_id", { mode: "number" }),
+});
+
+/** Events removed by retention: their sealed leaves stay in the tree, their rows are gone. */
+export const auditRemoved = pgTable(
+  "audit_removed",
+  {
+    logId: bigint("log_id", { mode: "number" }).primaryKey(),
+    runId: bigint("run_id", { mode: "number" }).notNull(),
+  },
+  (t) => [index("audit_removed_run_idx").on(t.runId)],
 );

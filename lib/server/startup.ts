@@ -4,6 +4,7 @@
 import { recordAuditEvent } from "@/lib/audit/record";
 import { createCheckpoint, sealPendingEvents } from "@/lib/audit/integrity";
 import { auditKeys } from "@/lib/audit/keys";
+import { runRetention } from "@/lib/audit/retention";
 import { rollUpAuditSummaries } from "@/lib/audit/stats";
 import { closeDb, getDatabaseHandle, type Database } from "@/lib/db/client";
 import { env, EnvError, type Env } from "@/lib/env";
@@ -87,6 +88,9 @@ async function start(): Promise<void> {
   every(settings.MEMORIC_AUDIT_ROLLUP_SECONDS, "audit roll-up", () => rollUpAuditSummaries(handle.db));
   every(SEAL_SECONDS, "audit sealer", () => sealPendingEvents(handle.db));
   every(settings.MEMORIC_CHECKPOINT_SECONDS, "audit checkpoint", () => createCheckpoint(handle.db, "interval", { onlyIfGrown: true }));
+  if (settings.MEMORIC_RETENTION_INTERVAL_HOURS > 0) {
+    every(settings.MEMORIC_RETENTION_INTERVAL_HOURS * 3600, "audit retention", () => runRetention(handle.db));
+  }
   onShutdown(async (signal) => {
     await recordAuditEvent(handle.db, {
       ...SYSTEM_ACTOR,

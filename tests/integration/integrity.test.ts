@@ -99,7 +99,7 @@ describe("tampering", () => {
 
     const offline = await cli();
     expect(offline.code).toBe(1);
-    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: false, first_failure: { id: victim.id, reason: expect.stringContaining("content changed") } });
+    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: false, first_failure: { id: victim.id, reason: "personal data changed (digest does not match)" } });
     expect(offline.stderr).toContain(`FAILED at event ${victim.id}`);
 
     await server.restart();
@@ -139,12 +139,21 @@ describe("exported bundles", () => {
     expect(report.proven).toBeGreaterThan(10);
 
     const lines = (await readFile(bundleFile, "utf8")).trim().split("\n");
-    const target = JSON.parse(lines[3]!);
+    const original = lines[3]!;
+    const target = JSON.parse(original);
     target.event.username = "rewritten";
     lines[3] = JSON.stringify(target);
     await writeFile(bundleFile, `${lines.join("\n")}\n`);
     const bad = await cli("--bundle", bundleFile, "--public-key", keyFile);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout).first_failure).toEqual({ id: target.event.id, reason: "event content does not match its leaf hash" });
+    // The username is personal data: covered by the event's salted digest.
+    expect(JSON.parse(bad.stdout).first_failure).toEqual({ id: target.event.id, reason: "personal data changed (digest does not match)" });
+    // Any other column is covered by the leaf hash itself.
+    const other = JSON.parse(original);
+    other.event.status_code = 599;
+    lines[3] = JSON.stringify(other);
+    await writeFile(bundleFile, `${lines.join("\n")}\n`);
+    const changed = await cli("--bundle", bundleFile, "--public-key", keyFile);
+    expect(JSON.parse(changed.stdout).first_failure).toEqual({ id: other.event.id, reason: "event content does not match its leaf hash" });
   });
 });

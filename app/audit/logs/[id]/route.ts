@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { recordAuditRead } from "@/lib/audit/access";
-import { auditLeafHash } from "@/lib/audit/canonical";
+import { auditLeafHash, personalDataProblem } from "@/lib/audit/canonical";
 import { eventProof } from "@/lib/audit/integrity";
 import { isAuditEnabled } from "@/lib/audit/record";
-import { auditLogToJson, getAuditLog } from "@/lib/audit/query";
+import { auditLogToJson, getAuditLog, leafContentOf } from "@/lib/audit/query";
 import { notFound } from "@/lib/http/errors";
 import { apiRoute, methodNotAllowed } from "@/lib/http/route";
 
@@ -14,13 +14,15 @@ const params = z.object({
 export const GET = apiRoute({ access: "admin", params, resourceType: "audit_log" }, async ({ db, params, audit }) => {
   const row = isAuditEnabled() ? await getAuditLog(db, params.id) : null;
   if (!row) throw notFound(`Audit log ${params.id} not found`);
-  const { leaf_hash, id: _id, ...content } = auditLogToJson(row);
+  const log = auditLogToJson(row);
+  const content = leafContentOf(log);
   await recordAuditRead(db, audit, "read", { id: row.id });
   return {
-    ...auditLogToJson(row),
+    ...log,
     integrity: {
-      leaf_hash,
-      leaf_hash_valid: auditLeafHash(content) === leaf_hash,
+      leaf_hash: log.leaf_hash,
+      leaf_hash_valid: auditLeafHash(content) === log.leaf_hash,
+      personal_data: log.erased_at ? "erased" : (personalDataProblem(content) ?? "matches its digest"),
       algorithm: "sha256/canonical-json, RFC 6962 Merkle tree, Ed25519 checkpoints",
       ...(await eventProof(db, row.id)),
     },
