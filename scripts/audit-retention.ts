@@ -4,7 +4,8 @@
 // PGlite folder the server has open (PGlite has no lock between processes).
 import { runRetention } from "@/lib/audit/retention";
 import { connectFromEnv } from "@/lib/db/client";
-import { env, EnvError } from "@/lib/env";
+import { env } from "@/lib/env";
+import { runCli } from "./cli";
 
 async function main(): Promise<number> {
   const settings = env();
@@ -28,10 +29,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof EnvError ? error.message : error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -11,7 +11,7 @@ import { verifyBundle } from "@/lib/audit/bundle";
 import { runVerification } from "@/lib/audit/integrity";
 import { publicKeyFromPem } from "@/lib/audit/keys";
 import { connectFromEnv } from "@/lib/db/client";
-import { EnvError } from "@/lib/env";
+import { runCli } from "./cli";
 
 function progressBar(): (done: number, total: number) => void {
   let lastPercent = -1;
@@ -77,10 +77,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof EnvError ? error.message : error instanceof Error ? error.message : error);
-    process.exit(2);
-  },
-);
+runCli(main, 2);

@@ -8,8 +8,8 @@ import { z } from "zod";
 import { passwordSchema } from "@/lib/auth/passwords";
 import { usernameSchema } from "@/lib/auth/schemas";
 import { connectFromEnv } from "@/lib/db/client";
-import { EnvError } from "@/lib/env";
 import { createUser, type Role } from "@/lib/users/service";
+import { runCli } from "./cli";
 
 const usage = "usage: npm run user:create -- --username NAME --email ADDRESS [--password PW] [--admin | --readonly] [--full-name NAME]";
 
@@ -71,10 +71,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof EnvError ? error.message : error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(main);

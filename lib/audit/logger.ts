@@ -13,7 +13,7 @@ import {
   type AuditPage,
 } from "./query";
 import { isAuditEnabled, recordAuditEvent, type AuditEventInput } from "./record";
-import { getAuditStatistics, type AuditStatistics } from "./stats";
+import { emptyStatistics, getAuditStatistics, type AuditStatistics } from "./stats";
 
 type AuthEventType = Extract<EventType, `auth.${string}`>;
 type MemoryEventType = Extract<EventType, `memory.${string}`>;
@@ -148,16 +148,6 @@ export class AuditLogger {
   async getStatistics(range: { startTime: Date; endTime?: Date }): Promise<AuditStatistics> {
     const endTime = range.endTime ?? new Date();
     if (this.enabled) return getAuditStatistics(this.db, { startTime: range.startTime, endTime });
-    return {
-      total_events: 0,
-      failed_operations: 0,
-      unique_users: 0,
-      events_by_type: {},
-      events_by_severity: {},
-      timeline: [],
-      top_users: [],
-      start_time: range.startTime.toISOString(),
-      end_time: endTime.toISOString(),
-    };
+    return emptyStatistics(range.startTime, endTime);
   }
 }

@@ -46,6 +46,21 @@ interface StatisticsRow {
   failed: string | number;
 }
 
+/** Statistics of a range with no events. */
+export function emptyStatistics(start: Date, end: Date): AuditStatistics {
+  return {
+    total_events: 0,
+    failed_operations: 0,
+    unique_users: 0,
+    events_by_type: {},
+    events_by_severity: {},
+    timeline: [],
+    top_users: [],
+    start_time: start.toISOString(),
+    end_time: end.toISOString(),
+  };
+}
+
 /** Statistics over [startTime, endTime], equal to counting the events themselves. */
 export async function getAuditStatistics(db: Database, range: StatisticsRange): Promise<AuditStatistics> {
   const { startTime: start, endTime: end } = range;
@@ -117,17 +132,7 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
   `,
   );
 
-  const stats: AuditStatistics = {
-    total_events: 0,
-    failed_operations: 0,
-    unique_users: 0,
-    events_by_type: {},
-    events_by_severity: {},
-    timeline: [],
-    top_users: [],
-    start_time: start.toISOString(),
-    end_time: end.toISOString(),
-  };
+  const stats = emptyStatistics(start, end);
   for (const row of rows) {
     const total = Number(row.total ?? 0);
     switch (row.kind) {
