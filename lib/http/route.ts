@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { ActorContext } from "@/lib/audit/logger";
 import { recordAuditEvent, type AuditEventInput } from "@/lib/audit/record";
+import type { ApiKeyScope } from "@/lib/auth/api-keys";
 import { authenticate, type Actor } from "@/lib/auth/authenticate";
 import { InvalidCursorError } from "@/lib/audit/query";
 import { databaseError, getDb, type Database } from "@/lib/db/client";
@@ -50,6 +51,11 @@ export interface RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extend
   body?: B;
   /** Resource named in authz.access.denied when this route answers 403. */
   resourceType?: string;
+  /**
+   * An API key with this scope may call the route in place of `access`. Without it, API keys
+   * are refused with 403: they exist only to send events.
+   */
+  apiKeyScope?: ApiKeyScope;
 }
 
 type AuthedContext<P, Q, B, A extends Access> = Omit<RouteContext<P, Q, B>, "actor"> & {
@@ -74,8 +80,8 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, l
   return result.data;
 }
 
-/** Reads a JSON object body of at most 1 MiB; an empty body is `{}`. */
-async function readJsonBody(request: Request): Promise<unknown> {
+/** Reads a body of at most 1 MiB as text (413 beyond). */
+export async function readBodyText(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
   const reader = request.body?.getReader();
@@ -93,7 +99,12 @@ async function readJsonBody(request: Request): Promise<unknown> {
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON object body of at most 1 MiB; an empty body is `{}`. */
+async function readJsonBody(request: Request): Promise<unknown> {
+  const text = await readBodyText(request);
   if (text.trim() === "") return {};
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw unsupportedMediaType();
@@ -198,15 +209,21 @@ export function apiRoute<
 
       const limit = env().MEMORIC_RATE_LIMIT_PER_MINUTE;
       if (limit > 0) {
-        const key = actor ? `user:${actor.userId}` : `ip:${context.ipAddress ?? "unknown"}`;
+        const key = actor?.apiKey ? `api_key:${actor.apiKey.id}` : actor ? `user:${actor.userId}` : `ip:${context.ipAddress ?? "unknown"}`;
         const verdict = requestLimiter.hit(key, limit);
         if (!verdict.allowed) {
           throw tooManyRequests(`Rate limit of ${limit} requests per minute exceeded`, verdict.retryAfterSeconds);
         }
       }
 
-      if (options.access !== "public" && !actor) throw unauthorized();
-      if (options.access === "admin" && !actor?.isAdmin) throw forbidden("Admin access required");
+      if (actor?.apiKey) {
+        const scope = options.apiKeyScope;
+        if (!scope) throw forbidden("API keys may only send events");
+        if (!actor.apiKey.scopes.includes(scope)) throw forbidden(`API key lacks the ${scope} scope`);
+      } else {
+        if (options.access !== "public" && !actor) throw unauthorized();
+        if (options.access === "admin" && !actor?.isAdmin) throw forbidden("Admin access required");
+      }
 
       const params = parsePart(options.params, rawParams, "path");
       const query = parsePart(options.query, context.query, "query");
