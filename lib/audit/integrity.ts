@@ -333,9 +333,13 @@ export async function verifyAuditLog(
   return report;
 }
 
-/** Runs the check, keeps its result for the integrity page, and raises a breach event on failure. */
+/**
+ * Seals what is pending (so a row slipped in since the last seal is judged now, not later), runs
+ * the check, keeps its result for the integrity page, and raises a breach event on failure.
+ */
 export async function runVerification(db: Database, triggeredBy: string, options: Parameters<typeof verifyAuditLog>[1] = {}) {
   const startedAt = new Date();
+  await sealPendingEvents(db, options.keys);
   const report = await verifyAuditLog(db, options);
   await db.transaction(async (tx) => {
     await tx.insert(auditVerifications).values({

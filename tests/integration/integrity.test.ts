@@ -87,39 +87,102 @@ describe("signed checkpoints and proofs", () => {
 });
 
 describe("tampering", () => {
-  it("a changed row is found by /audit/verify and by the CLI, naming the event, and raises a breach event", async () => {
-    const [victim] = await api.auditLogs(admin, { event_type: "memory.created" });
-    await api.post("/audit/checkpoints", undefined, { token: admin });
-    await server.stop();
+  const columns =
+    "event_type, severity, description, user_id, username, session_id, ip_address, user_agent, resource_type, resource_id, namespace, action, before_state, after_state, request_method, request_path, request_params, success, error_message, status_code, metadata, tags, compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, tx_id, personal_digest, personal_salt, erased_at";
+  const swap = (a: number, b: number) =>
+    `update audit_logs x set (${columns}) = (select ${columns} from audit_logs y where y.id = case x.id when ${a} then ${b} else ${a} end) where x.id in (${a}, ${b})`;
+
+  /** Runs statements as the database owner with the append-only triggers off. */
+  async function asSuperuser(statements: string[]) {
     const handle = await server.openDatabase();
-    await handle.db.execute(sql`alter table audit_logs disable trigger user`);
-    await handle.db.execute(sql`update audit_logs set username = 'someone-else' where id = ${victim.id}`);
-    await handle.db.execute(sql`alter table audit_logs enable trigger user`);
-    await handle.close();
+    try {
+      for (const table of ["audit_logs", "audit_checkpoints"]) await handle.db.execute(sql.raw(`alter table ${table} disable trigger user`));
+      for (const statement of statements) await handle.db.execute(sql.raw(statement));
+      for (const table of ["audit_logs", "audit_checkpoints"]) await handle.db.execute(sql.raw(`alter table ${table} enable trigger user`));
+    } finally {
+      await handle.close();
+    }
+  }
 
-    const offline = await cli();
-    expect(offline.code).toBe(1);
-    expect(JSON.parse(offline.stdout)).toMatchObject({ ok: false, first_failure: { id: victim.id, reason: "personal data changed (digest does not match)" } });
-    expect(offline.stderr).toContain(`FAILED at event ${victim.id}`);
-
-    await server.restart();
-    const online = await api.get("/audit/verify", { token: await api.adminToken() });
-    expect(online.body).toMatchObject({ ok: false, first_failure: { id: victim.id } });
-    const breaches = await api.auditLogs(await api.adminToken(), { event_type: "security.breach.attempt" });
-    expect(breaches[0]).toMatchObject({ severity: "critical", resource_id: String(victim.id), action: "verify" });
-
+  it("each kind of tampering is found by the CLI and by /audit/verify, naming the first bad event", async () => {
+    const logs = (await api.auditLogs(admin, { event_type: "memory.created" })).sort((a, b) => a.id - b.id);
+    const [a, b] = [logs[1].id as number, logs[2].id as number];
+    const checkpoint = (await api.post("/audit/checkpoints", undefined, { token: admin })).body;
+    const save = `create table tamper_saved as select * from audit_logs where id in (${a}, ${b})`;
+    const putBack = [
+      `update audit_logs x set (${columns}) = (select ${columns} from tamper_saved y where y.id = x.id) where x.id in (${a}, ${b})`,
+      "drop table tamper_saved",
+    ];
+    const scenarios: { name: string; tamper: string[]; restore: string[]; id: number | null; reason: string }[] = [
+      {
+        name: "a changed column",
+        tamper: [save, `update audit_logs set action = 'tampered' where id = ${a}`],
+        restore: putBack,
+        id: a,
+        reason: "event content changed (leaf hash does not match its content)",
+      },
+      {
+        name: "changed personal data",
+        tamper: [save, `update audit_logs set ip_address = '203.0.113.9' where id = ${a}`],
+        restore: putBack,
+        id: a,
+        reason: "personal data changed (digest does not match)",
+      },
+      {
+        name: "a deleted row",
+        tamper: [save, `delete from audit_logs where id = ${a}`],
+        restore: [`insert into audit_logs overriding system value select * from tamper_saved where id = ${a}`, "drop table tamper_saved"],
+        id: a,
+        reason: "event deleted (its sealed leaf has no row)",
+      },
+      {
+        name: "reordered rows",
+        tamper: [save, swap(a, b)],
+        restore: putBack,
+        id: a,
+        reason: "event replaced or reordered (leaf hash differs from the sealed one)",
+      },
+      {
+        name: "a rewritten checkpoint",
+        tamper: [`update audit_checkpoints set tree_size = tree_size - 1 where id = ${checkpoint.id}`],
+        restore: [`update audit_checkpoints set tree_size = tree_size + 1 where id = ${checkpoint.id}`],
+        id: null,
+        reason: `checkpoint ${checkpoint.id}: signature does not verify`,
+      },
+      {
+        name: "a forged row",
+        tamper: [`insert into audit_logs (event_type, severity, success, retention_policy, timestamp, leaf_hash, user_id) select event_type, severity, success, retention_policy, timestamp, leaf_hash, 'forger' from audit_logs where id = ${a}`],
+        restore: [`delete from audit_logs where user_id = 'forger'`],
+        id: -1,
+        reason: "event not in the sealed log (inserted around the server)",
+      },
+    ];
     await server.stop();
-    const again = await server.openDatabase();
-    await again.db.execute(sql`alter table audit_logs disable trigger user`);
-    await again.db.execute(sql`update audit_logs set username = ${victim.username} where id = ${victim.id}`);
-    await again.db.execute(sql`alter table audit_logs enable trigger user`);
-    await again.close();
+    for (const scenario of scenarios) {
+      await asSuperuser(scenario.tamper);
+      const offline = await cli();
+      const failure = JSON.parse(offline.stdout).first_failure;
+      expect(offline.code, scenario.name).toBe(1);
+      expect(failure.reason, scenario.name).toBe(scenario.reason);
+      if (scenario.id === -1) expect(failure.id, scenario.name).toBeGreaterThan(b);
+      else expect(failure.id, scenario.name).toBe(scenario.id);
+      expect(offline.stderr, scenario.name).toContain(`FAILED at event ${failure.id ?? "-"}`);
+
+      await server.restart();
+      const online = await api.get("/audit/verify", { token: await api.adminToken() });
+      expect(online.body, scenario.name).toMatchObject({ ok: false, first_failure: failure });
+      await server.stop();
+      await asSuperuser(scenario.restore);
+    }
     const fixed = await cli();
     expect(fixed.code).toBe(0);
     expect(fixed.stderr).toMatch(/OK: \d+ events and \d+ checkpoints verified/);
     await server.restart();
     admin = await api.adminToken();
-  });
+    const breaches = await api.auditLogs(admin, { event_type: "security.breach.attempt", resource_type: "audit_log" });
+    expect(breaches.filter((e) => e.action === "verify").length).toBe(scenarios.length * 2);
+    expect(breaches.every((e) => e.severity === "critical")).toBe(true);
+  }, 600_000);
 });
 
 describe("exported bundles", () => {
