@@ -1,0 +1,165 @@
+// The audit log explorer: every filter of GET /audit/logs, read from the URL and validated with the
+// same schema as the API, so a copied link reproduces the view.
+import Link from "next/link";
+import { recordAuditRead } from "@/lib/audit/access";
+import { EVENT_TYPES, SEVERITIES } from "@/lib/audit/events";
+import { auditLogsQuery } from "@/lib/audit/filters";
+import { AuditLogger } from "@/lib/audit/logger";
+import { auditLogToJson } from "@/lib/audit/query";
+import { requireAdminPage } from "@/lib/auth/pages";
+import { getDb } from "@/lib/db/client";
+import { Forbidden } from "@/app/ui/forbidden";
+import { AuditTable } from "./audit-table";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Audit log" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** The URL's filters as the API reads them: repeated keys become comma lists, empty ones are dropped. */
+function normalize(params: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const joined = (Array.isArray(value) ? value : [value]).filter((v): v is string => !!v && v.trim() !== "").join(",");
+    if (joined) out[key] = joined;
+  }
+  return out;
+}
+
+const PAGE_SIZES = [25, 50, 100, 250];
+const RANGES = [
+  { hours: "1", label: "Last hour" },
+  { hours: "24", label: "Last 24 hours" },
+  { hours: "168", label: "Last 7 days" },
+  { hours: "720", label: "Last 30 days" },
+];
+
+export default async function AuditExplorerPage({ searchParams }: { searchParams: SearchParams }) {
+  const values = normalize(await searchParams);
+  const guard = await requireAdminPage("/admin/audit", new URLSearchParams(values).toString());
+  if (!guard) return <Forbidden />;
+  const parsed = auditLogsQuery.safeParse(values);
+  const errors: Record<string, string> = {};
+  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "filters")] ??= issue.message;
+
+  const db = await getDb();
+  const page = parsed.success ? await new AuditLogger(db).queryLogs(parsed.data.filters, parsed.data.page) : null;
+  await recordAuditRead(db, { ...guard.audit, requestParams: values }, "read", { view: "explorer", returned: page?.logs.length ?? 0, total: page?.total ?? 0 });
+
+  const selectedTypes = new Set((values.event_type ?? "").split(","));
+  const selectedSeverities = new Set((values.severity ?? "").split(","));
+  const limit = page?.limit ?? 100;
+  const offset = page?.offset ?? 0;
+  const link = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams({ ...values });
+    for (const [k, v] of Object.entries(changes)) if (v === undefined) next.delete(k); else next.set(k, v);
+    return `/admin/audit?${next.toString()}`;
+  };
+  const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(values).filter(([k]) => !["limit", "offset", "cursor"].includes(k))));
+
+  return (
+    <main className="page wide">
+      <h1>Audit log</h1>
+      <form method="get" action="/admin/audit" className="card filters" aria-label="Filters">
+        <div className="field">
+          <label htmlFor="event_type">Event types</label>
+          <select id="event_type" name="event_type" multiple size={6} defaultValue={[...selectedTypes]}>
+            {EVENT_TYPES.map((e) => (
+              <option key={e.value} value={e.value}>
+                {e.value}
+              </option>
+            ))}
+          </select>
+          {errors.event_type && <p className="bad" role="alert">{errors.event_type}</p>}
+        </div>
+        <fieldset className="field">
+          <legend>Severity</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s.value} className="inline">
+              <input type="checkbox" name="severity" value={s.value} defaultChecked={selectedSeverities.has(s.value)} /> {s.value}
+            </label>
+          ))}
+        </fieldset>
+        {(["username", "user_id", "resource_type", "resource_id", "ip_address", "q"] as const).map((name) => (
+          <div className="field" key={name}>
+            <label htmlFor={name}>{name === "q" ? "Text search" : name.replace("_", " ")}</label>
+            <input id={name} name={name} defaultValue={values[name] ?? ""} />
+            {errors[name] && <p className="bad" role="alert">{errors[name]}</p>}
+          </div>
+        ))}
+        <div className="field">
+          <label htmlFor="success">Outcome</label>
+          <select id="success" name="success" defaultValue={values.success ?? ""}>
+            <option value="">Any</option>
+            <option value="true">Succeeded</option>
+            <option value="false">Failed</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="hours">Time range</label>
+          <select id="hours" name="hours" defaultValue={values.hours ?? "24"}>
+            {RANGES.map((r) => (
+              <option key={r.hours} value={r.hours}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+          {errors.hours && <p className="bad" role="alert">hours {errors.hours}</p>}
+        </div>
+        <div className="field">
+          <label htmlFor="start_time">From (ISO 8601, overrides the range)</label>
+          <input id="start_time" name="start_time" placeholder="2026-01-31T00:00:00Z" defaultValue={values.start_time ?? ""} />
+          {errors.start_time && <p className="bad" role="alert">{errors.start_time}</p>}
+        </div>
+        <div className="field">
+          <label htmlFor="end_time">To</label>
+          <input id="end_time" name="end_time" placeholder="2026-01-31T23:59:59Z" defaultValue={values.end_time ?? ""} />
+          {errors.end_time && <p className="bad" role="alert">{errors.end_time}</p>}
+        </div>
+        <div className="field">
+          <label htmlFor="limit">Rows per page</label>
+          <select id="limit" name="limit" defaultValue={String(limit)}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit">Apply filters</button>
+          <Link href="/admin/audit">Reset</Link>
+        </div>
+      </form>
+
+      {!page ? (
+        <div role="alert" className="bad">
+          <p>Some filters are not valid; correct the fields marked above.</p>
+          <ul>
+            {Object.entries(errors).map(([field, message]) => (
+              <li key={field}>
+                {field}: {message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <>
+          <p className="summary" aria-live="polite">
+            <strong data-testid="total">{page.total}</strong> matching events{page.total ? `, showing ${offset + 1}–${offset + page.logs.length}` : ""}.{" "}
+            Export: <a href={`/audit/export?${exportQuery}&format=csv`}>CSV</a> · <a href={`/audit/export?${exportQuery}&format=ndjson`}>NDJSON</a>
+          </p>
+          {page.logs.length === 0 ? (
+            <p className="card empty">No events match these filters. Widen the time range or clear a filter.</p>
+          ) : (
+            <AuditTable logs={page.logs.map(auditLogToJson)} />
+          )}
+          <nav className="pagination" aria-label="Pages">
+            {offset > 0 && <Link href={link({ offset: String(Math.max(0, offset - limit)), cursor: undefined })}>← Newer</Link>}
+            {offset + limit < page.total && <Link href={link({ offset: String(offset + limit), cursor: undefined })}>Older →</Link>}
+          </nav>
+        </>
+      )}
+    </main>
+  );
+}

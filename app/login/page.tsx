@@ -1,0 +1,15 @@
+import { Suspense } from "react";
+import { LoginForm } from "./login-form";
+
+export const metadata = { title: "Sign in" };
+
+export default function LoginPage() {
+  return (
+    <main className="page narrow">
+      <h1>Sign in to Memoric</h1>
+      <Suspense>
+        <LoginForm />
+      </Suspense>
+    </main>
+  );
+}
