@@ -76,3 +76,17 @@ test("a wrong password is refused on the sign-in page", async ({ page }) => {
   await expect(page.locator("#login-error")).toHaveText("Invalid username or password.");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("a row opens the full event with its changes, request and integrity proof", async ({ page }, testInfo) => {
+  const admin = await api.adminToken();
+  await api.patch("/auth/users/eve", { full_name: "Eve Example" }, { token: admin });
+  await api.post("/audit/checkpoints", undefined, { token: admin });
+  await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, "/admin/audit?event_type=user.updated");
+  await page.getByRole("link", { name: "user.updated" }).first().click();
+  await expect(page.getByRole("heading", { name: /user\.updated/ })).toBeVisible();
+  const changed = page.locator("tr.changed", { hasText: "full_name" });
+  await expect(changed).toContainText("Eve Example");
+  await expect(page.getByText("matches the content")).toBeVisible();
+  await expect(page.getByTestId("sealed")).toHaveText("sealed");
+  await page.screenshot({ path: testInfo.outputPath("event-detail.png"), fullPage: true });
+});

@@ -9,7 +9,11 @@ const features = tableFeatures({});
 
 const columns: ColumnDef<typeof features, AuditLogJson>[] = [
   { id: "time", header: "Time", accessorFn: (log) => log.timestamp, cell: (info) => <time dateTime={String(info.getValue())}>{String(info.getValue()).replace("T", " ").slice(0, 19)}</time> },
-  { accessorKey: "event_type", header: "Event" },
+  {
+    accessorKey: "event_type",
+    header: "Event",
+    cell: (info) => <Link href={`/admin/audit/${info.row.original.id}`}>{String(info.getValue())}</Link>,
+  },
   { accessorKey: "severity", header: "Severity", cell: (info) => <span className={`sev sev-${String(info.getValue())}`}>{String(info.getValue())}</span> },
   {
     id: "user",
