@@ -90,3 +90,27 @@ test("a row opens the full event with its changes, request and integrity proof",
   await expect(page.getByTestId("sealed")).toHaveText("sealed");
   await page.screenshot({ path: testInfo.outputPath("event-detail.png"), fullPage: true });
 });
+
+test("the security page calls out brute force, and a user's timeline shows their failed logins", async ({ page }, testInfo) => {
+  for (let i = 0; i < 5; i++) await api.post("/auth/login", { username: "mallory_target", password: `Guess-${i}-x` });
+  await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, "/admin/audit/security");
+  await expect(page.getByRole("heading", { name: "Security events" })).toBeVisible();
+  await expect(page.getByRole("region", { name: /Detections/ })).toContainText("security.suspicious.activity");
+  await page.screenshot({ path: testInfo.outputPath("security.png"), fullPage: true });
+
+  await page.goto(`${server.baseUrl}/admin/audit?username=eve&hours=720`);
+  await page.getByRole("link", { name: "eve", exact: true }).first().click();
+  await expect(page.getByRole("heading", { name: "Timeline of eve" })).toBeVisible();
+  const failed = await api.auditLogs(await api.adminToken(), { event_type: "auth.login.failed", username: "eve" });
+  expect(failed.length).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("failed-logins")).toHaveText(String(failed.length));
+  await page.screenshot({ path: testInfo.outputPath("timeline.png"), fullPage: true });
+});
+
+test("the integrity page verifies on demand and keeps the history", async ({ page }, testInfo) => {
+  await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, "/admin/integrity");
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await expect(page.getByTestId("latest-result")).toContainText("Intact:");
+  await expect(page.locator("tbody tr").first()).toContainText("intact");
+  await page.screenshot({ path: testInfo.outputPath("integrity.png"), fullPage: true });
+});

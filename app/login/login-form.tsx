@@ -30,8 +30,8 @@ export function LoginForm() {
       setError(result?.error?.includes("Too many") ? result.error : "Invalid username or password.");
       return;
     }
+    // A new navigation renders the server pages afresh with the new session.
     router.push(safeCallback(params.get("callbackUrl")));
-    router.refresh();
   }
 
   return (

@@ -21,7 +21,7 @@ const columns: ColumnDef<typeof features, AuditLogJson>[] = [
     accessorFn: (log) => log.username ?? log.user_id ?? "",
     cell: (info) => {
       const log = info.row.original;
-      return log.user_id ? <Link href={`/admin/audit?user_id=${encodeURIComponent(log.user_id)}&hours=720`}>{log.username ?? log.user_id}</Link> : "—";
+      return log.user_id ? <Link href={`/admin/audit/users/${encodeURIComponent(log.user_id)}`}>{log.username ?? log.user_id}</Link> : "—";
     },
   },
   { id: "resource", header: "Resource", accessorFn: (log) => [log.resource_type, log.resource_id].filter(Boolean).join(" ") || "—" },
