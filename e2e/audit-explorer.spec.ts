@@ -114,3 +114,18 @@ test("the integrity page verifies on demand and keeps the history", async ({ pag
   await expect(page.locator("tbody tr").first()).toContainText("intact");
   await page.screenshot({ path: testInfo.outputPath("integrity.png"), fullPage: true });
 });
+
+test("the statistics page shows the same numbers as GET /audit/statistics for the same range", async ({ page }, testInfo) => {
+  const admin = await api.adminToken();
+  const start = new Date(Date.now() - 3_600_000).toISOString();
+  const end = new Date(Date.now() - 1000).toISOString();
+  const range = `start_time=${start}&end_time=${end}`;
+  const stats = (await api.get(`/audit/statistics?${range}`, { token: admin })).body;
+  expect(stats.total_events).toBeGreaterThan(5);
+  await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, `/admin/audit/statistics?${range}`);
+  await expect(page.getByTestId("total-events")).toHaveText(String(stats.total_events));
+  await expect(page.getByTestId("failed-operations")).toHaveText(String(stats.failed_operations));
+  await expect(page.getByTestId("unique-users")).toHaveText(String(stats.unique_users));
+  await expect(page.locator("figure svg.recharts-surface").first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("statistics.png"), fullPage: true });
+});

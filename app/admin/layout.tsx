@@ -8,6 +8,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
       <nav className="admin-nav" aria-label="Admin">
         <Link href="/admin/audit">Audit log</Link>
         <Link href="/admin/audit/security">Security events</Link>
+        <Link href="/admin/audit/statistics">Statistics</Link>
         <Link href="/admin/integrity">Integrity</Link>
       </nav>
       {children}
