@@ -3,32 +3,18 @@
 import type { KeyObject } from "node:crypto";
 import type { Database } from "@/lib/db/client";
 import { auditLeafHash, personalDataProblem } from "./canonical";
-import { checkpointMessage, checkpointToJson, createCheckpoint, nodeReader } from "./integrity";
+import { cachedNodeReader, checkpointMessage, checkpointToJson, createCheckpoint } from "./integrity";
 import { publicKeyInfo, verifySignature } from "./keys";
-import { inclusionProof, leafNodeHash, verifyInclusion, type NodeReader } from "./merkle";
+import { inclusionProof, leafNodeHash, verifyInclusion } from "./merkle";
 import { queryAuditLogs, auditLogToJson, leafContentOf, type AuditLogFilters, type AuditLogJson } from "./query";
 import { auditSeal } from "@/lib/db/schema";
 import { inArray } from "drizzle-orm";
 
 export const BUNDLE_TYPE = "memoric.audit.bundle.v1";
 
-/** Proof lookups within one export share the nodes they have read. */
-function cachedReader(read: NodeReader): NodeReader {
-  const cache = new Map<string, Promise<string>>();
-  return (level, idx) => {
-    const key = `${level}:${idx}`;
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = read(level, idx);
-      cache.set(key, hit);
-    }
-    return hit;
-  };
-}
-
 export function exportBundle(db: Database, filters: AuditLogFilters): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const read = cachedReader(nodeReader(db));
+  const read = cachedNodeReader(db);
   let checkpoint: Awaited<ReturnType<typeof createCheckpoint>> = null;
   let cursor: string | undefined;
   let started = false;

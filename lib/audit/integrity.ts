@@ -163,6 +163,17 @@ export function nodeReader(db: Database): NodeReader {
   };
 }
 
+/** A node reader that reads each node once: proofs of many events share most of their nodes. */
+export function cachedNodeReader(db: Database): NodeReader {
+  const read = nodeReader(db);
+  const cache = new Map<string, Promise<string>>();
+  return (level, idx) => {
+    const key = `${level}:${idx}`;
+    if (!cache.has(key)) cache.set(key, read(level, idx));
+    return cache.get(key)!;
+  };
+}
+
 export function checkpointToJson(c: Checkpoint) {
   return {
     id: c.id,
@@ -221,6 +232,19 @@ export async function eventProof(db: Database, logId: number) {
     checkpoint: checkpointToJson(checkpoint),
     inclusion_proof: await inclusionProof(nodeReader(db), seal.seq, 0, checkpoint.treeSize),
     status: "sealed",
+  };
+}
+
+/** Everything that shows one event is intact: its leaf hash, its personal data, its proof. */
+export async function eventIntegrity(db: Database, row: AuditLogRow) {
+  const log = auditLogToJson(row);
+  const content = leafContentOf(log);
+  return {
+    leaf_hash: log.leaf_hash,
+    leaf_hash_valid: auditLeafHash(content) === log.leaf_hash,
+    personal_data: log.erased_at ? "erased" : (personalDataProblem(content) ?? "matches its digest"),
+    algorithm: "sha256/canonical-json, RFC 6962 Merkle tree, Ed25519 checkpoints",
+    ...(await eventProof(db, row.id)),
   };
 }
 

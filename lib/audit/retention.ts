@@ -12,9 +12,9 @@ import type { Database } from "@/lib/db/client";
 import { auditLogs, auditRemoved, auditRetentionRuns, auditSeal } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { BUNDLE_TYPE } from "./bundle";
-import { checkpointToJson, createCheckpoint, nodeReader } from "./integrity";
+import { cachedNodeReader, checkpointToJson, createCheckpoint } from "./integrity";
 import { publicKeyInfo } from "./keys";
-import { inclusionProof, type NodeReader } from "./merkle";
+import { inclusionProof } from "./merkle";
 import { auditLogToJson } from "./query";
 import { recordAuditEvent } from "./record";
 
@@ -31,15 +31,6 @@ export interface RetentionResult {
 
 function cutoffsFor(now: Date, days: Record<string, number>): Record<string, Date> {
   return Object.fromEntries(Object.entries(days).map(([policy, d]) => [policy, new Date(now.getTime() - d * 86_400_000)]));
-}
-
-function memoized(read: NodeReader): NodeReader {
-  const cache = new Map<string, Promise<string>>();
-  return (level, idx) => {
-    const key = `${level}:${idx}`;
-    if (!cache.has(key)) cache.set(key, read(level, idx));
-    return cache.get(key)!;
-  };
 }
 
 export async function runRetention(
@@ -91,7 +82,7 @@ export async function runRetention(
     const write = (line: unknown) =>
       new Promise<void>((resolve) => (gzip.write(`${JSON.stringify(line)}\n`) ? resolve() : gzip.once("drain", resolve)));
     await write({ type: BUNDLE_TYPE, created_at: new Date().toISOString(), key: publicKeyInfo(), checkpoint: checkpointToJson(checkpoint), retention_run: runId });
-    const read = memoized(nodeReader(db));
+    const read = cachedNodeReader(db);
     for (let rows = first; rows.length; rows = await page(rows.at(-1)!.log.id)) {
       for (const { log, seq } of rows) {
         await write({ type: "event", event: auditLogToJson(log), leaf_index: seq, inclusion_proof: await inclusionProof(read, seq, 0, checkpoint.treeSize) });

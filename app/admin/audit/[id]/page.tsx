@@ -3,9 +3,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { recordAuditRead } from "@/lib/audit/access";
-import { auditLeafHash, personalDataProblem } from "@/lib/audit/canonical";
-import { eventProof } from "@/lib/audit/integrity";
-import { auditLogToJson, getAuditLog, leafContentOf } from "@/lib/audit/query";
+import { eventIntegrity } from "@/lib/audit/integrity";
+import { auditLogToJson, getAuditLog } from "@/lib/audit/query";
 import { requireAdminPage } from "@/lib/auth/pages";
 import { getDb } from "@/lib/db/client";
 import { Forbidden } from "@/app/ui/forbidden";
@@ -34,8 +33,7 @@ export default async function AuditEventPage({ params }: { params: Promise<{ id:
   const row = await getAuditLog(db, Number(id));
   if (!row) notFound();
   const log = auditLogToJson(row);
-  const content = leafContentOf(log);
-  const proof = await eventProof(db, row.id);
+  const proof = await eventIntegrity(db, row);
   await recordAuditRead(db, guard.audit, "read", { view: "event", id: row.id });
   const diff = stateDiff(log.before_state, log.after_state);
   const fields: [string, unknown][] = [
@@ -110,10 +108,10 @@ export default async function AuditEventPage({ params }: { params: Promise<{ id:
         <dl className="status">
           <dt>Leaf hash</dt>
           <dd>
-            <code>{log.leaf_hash}</code> — {auditLeafHash(content) === log.leaf_hash ? <span className="ok">matches the content</span> : <span className="bad">does not match the content</span>}
+            <code>{log.leaf_hash}</code> — {proof.leaf_hash_valid ? <span className="ok">matches the content</span> : <span className="bad">does not match the content</span>}
           </dd>
           <dt>Personal data</dt>
-          <dd>{log.erased_at ? "erased" : (personalDataProblem(content) ?? "matches its digest")}</dd>
+          <dd>{proof.personal_data}</dd>
           <dt>Sealed</dt>
           <dd data-testid="sealed">{proof.status}</dd>
           {"checkpoint" in proof && proof.checkpoint && (
