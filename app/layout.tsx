@@ -1,5 +1,6 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { SiteHeader } from "./ui/site-header";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -7,10 +8,15 @@ export const metadata: Metadata = {
   description: "Self-hosted memory service for AI agents, with an audit log compliance teams can trust.",
 };
 
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <SiteHeader />
+        <div id="main">{children}</div>
+      </body>
     </html>
   );
 }

@@ -9,6 +9,7 @@ export default function AdminLayout({ children }: { children: ReactNode }) {
         <Link href="/admin/audit">Audit log</Link>
         <Link href="/admin/audit/security">Security events</Link>
         <Link href="/admin/audit/statistics">Statistics</Link>
+        <Link href="/admin/users">Users</Link>
         <Link href="/admin/integrity">Integrity</Link>
       </nav>
       {children}

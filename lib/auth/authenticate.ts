@@ -40,7 +40,7 @@ const failureEvents: Record<TokenFailure, { message: string; events: AuditEventI
 
 const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
-function actorFor(user: User, sessionId: string, via: Actor["via"], token?: TokenClaims): Actor {
+export function actorFor(user: User, sessionId: string, via: Actor["via"], token?: TokenClaims): Actor {
   return {
     user,
     userId: user.id,
@@ -53,7 +53,7 @@ function actorFor(user: User, sessionId: string, via: Actor["via"], token?: Toke
   };
 }
 
-async function activeUser(db: Database, id: string): Promise<User | null> {
+export async function activeUser(db: Database, id: string): Promise<User | null> {
   const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   return user?.isActive ? user : null;
 }
