@@ -8,6 +8,9 @@ export const metadata: Metadata = {
   description: "Self-hosted memory service for AI agents, with an audit log compliance teams can trust.",
 };
 
+// The header shows who is signed in, so no page (not even not-found) can be prerendered at build time.
+export const dynamic = "force-dynamic";
+
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -32,6 +32,8 @@ export function LoginForm() {
     }
     // A new navigation renders the server pages afresh with the new session.
     router.push(safeCallback(params.get("callbackUrl")));
+    // The layout (the header saying who is signed in) is cached by the client router; redraw it.
+    router.refresh();
   }
 
   return (

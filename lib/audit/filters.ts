@@ -86,6 +86,7 @@ const pageFields = z.object({
   limit: limitField(100),
   offset: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be ≥ 0").default(0),
   cursor: text(200).optional(),
+  order: z.enum(["desc", "asc"], { error: "must be desc (newest first) or asc (oldest first)" }).default("desc"),
 });
 
 function toFilters(v: z.output<typeof filterFields>, range: { startTime: Date; endTime: Date }): AuditLogFilters {
@@ -118,7 +119,7 @@ export const auditLogsQuery = z
   .superRefine(checkRange)
   .transform((v) => ({
     filters: toFilters(v, resolveRange(v)),
-    page: { limit: v.limit, offset: v.offset, cursor: v.cursor },
+    page: { limit: v.limit, offset: v.offset, cursor: v.cursor, order: v.order },
   }));
 
 /** `hours` (default 24) and `limit` of the user-activity and security-event routes. */

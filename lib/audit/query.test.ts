@@ -175,6 +175,20 @@ describe("queryAuditLogs", () => {
     expect(seen).toEqual(all.map((r) => r.id));
   });
 
+  it("pages oldest first with order asc, by offset and by cursor, through ties in time", async () => {
+    const all = [...rows].sort(newestFirst).reverse();
+    const first = await queryAuditLogs(database.db, {}, { limit: 5, order: "asc" });
+    expect(first.logs.map((r) => r.id)).toEqual(all.slice(0, 5).map((r) => r.id));
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queryAuditLogs(database.db, {}, { limit: 9, cursor, order: "asc" });
+      seen.push(...page.logs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.map((r) => r.id));
+  });
+
   it("rejects a cursor it did not issue and out-of-range pages", async () => {
     await expect(queryAuditLogs(database.db, {}, { cursor: "bm90LWEtY3Vyc29y" })).rejects.toBeInstanceOf(InvalidCursorError);
     expect(decodeCursor("%%%")).toBeNull();

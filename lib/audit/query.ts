@@ -1,4 +1,4 @@
-// Reads of the audit log: filtered, newest first, with the total of all matches.
+// Reads of the audit log: filtered, newest (or oldest) first, with the total of all matches.
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
@@ -34,6 +34,8 @@ export interface AuditPage {
   cursor?: string;
   /** Count all matches (default); an export that pages through everything skips it. */
   withTotal?: boolean;
+  /** By time: newest first (default) or oldest first. A cursor continues in its page's order. */
+  order?: "desc" | "asc";
 }
 
 export interface AuditLogPage {
@@ -110,7 +112,7 @@ export function auditLogConditions(filters: AuditLogFilters): SQL | undefined {
   return and(...conditions);
 }
 
-/** One page of matching logs, newest first, and the number of all matches. */
+/** One page of matching logs, newest first unless `page.order` is asc, and the number of all matches. */
 export async function queryAuditLogs(
   db: Database,
   filters: AuditLogFilters = {},
@@ -126,22 +128,25 @@ export async function queryAuditLogs(
   if (page.cursor && !position) throw new InvalidCursorError();
 
   const where = auditLogConditions(filters);
+  const ascending = page.order === "asc";
+  const beyond = ascending ? gt : lt;
   const pageWhere = position
     ? and(
         where,
         or(
-          lt(auditLogs.timestamp, position.timestamp),
-          and(eq(auditLogs.timestamp, position.timestamp), lt(auditLogs.id, position.id)),
+          beyond(auditLogs.timestamp, position.timestamp),
+          and(eq(auditLogs.timestamp, position.timestamp), beyond(auditLogs.id, position.id)),
         ),
       )
     : where;
+  const direction = ascending ? asc : desc;
 
   const [logs, [counted]] = await Promise.all([
     db
       .select()
       .from(auditLogs)
       .where(pageWhere)
-      .orderBy(desc(auditLogs.timestamp), desc(auditLogs.id))
+      .orderBy(direction(auditLogs.timestamp), direction(auditLogs.id))
       .limit(limit + 1)
       .offset(offset),
     page.withTotal === false

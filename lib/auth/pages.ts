@@ -46,8 +46,13 @@ const signInUrl = (path: string, query: string) => `/login?callbackUrl=${encodeU
  * their attempt is recorded as authz.access.denied, so the page can show a 403.
  */
 export async function requireAdminPage(path: string, query = "", method: "GET" | "POST" = "GET"): Promise<{ user: PageUser; audit: ActorContext } | null> {
-  const user = await currentUser();
-  if (!user) redirect(signInUrl(path, query));
+  const session = await currentUser();
+  if (!session) redirect(signInUrl(path, query));
+  // Roles as they are now, not as they were at sign-in: a demoted admin loses the pages at once,
+  // and a deactivated account's cookie stops working.
+  const account = await activeUser(await getDb(), session.id);
+  if (!account) redirect(signInUrl(path, query));
+  const user: PageUser = { ...session, roles: account.roles, isAdmin: account.roles.includes("admin") };
   const audit = await pageAudit(path, user, method);
   if (!user.isAdmin) {
     await recordAuditEvent(await getDb(), {

@@ -31,7 +31,10 @@ export function clientIp(headers: Headers): string | null {
 
 export function requestContext(request: Request): RequestContext {
   const url = new URL(request.url);
-  const query = Object.fromEntries(url.searchParams);
+  // A repeated key (`?event_type=a&event_type=b`, as an HTML form sends a multi-select) means the
+  // list `a,b`, as the admin pages read it; it must not silently keep only the last value.
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
   const ipAddress = clientIp(request.headers);
   const userAgent = request.headers.get("user-agent")?.slice(0, 512) ?? null;
   return {

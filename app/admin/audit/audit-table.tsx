@@ -1,6 +1,7 @@
 "use client";
 
-// The log explorer's table (TanStack Table v9): one row per event, newest first as the server sent them.
+// The log explorer's table (TanStack Table v9): one row per event in the order the server sent
+// them; the Time header links to the other sort order (sorting happens in the query, not here).
 import { flexRender, tableFeatures, useTable, type ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import type { AuditLogJson } from "@/lib/audit/query";
@@ -30,7 +31,13 @@ const columns: ColumnDef<typeof features, AuditLogJson>[] = [
   { accessorKey: "ip_address", header: "IP", cell: (info) => String(info.getValue() ?? "—") },
 ];
 
-export function AuditTable({ logs }: { logs: AuditLogJson[] }) {
+export interface TimeSort {
+  order: "desc" | "asc";
+  /** The URL of this view sorted the other way. */
+  toggleHref: string;
+}
+
+export function AuditTable({ logs, sort, fresh }: { logs: AuditLogJson[]; sort?: TimeSort; fresh?: ReadonlySet<number> }) {
   const table = useTable({ features, columns, data: logs });
   return (
     <div className="table-wrap">
@@ -38,17 +45,34 @@ export function AuditTable({ logs }: { logs: AuditLogJson[] }) {
         <thead>
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
-              {group.headers.map((header) => (
-                <th key={header.id} scope="col">
-                  {flexRender(header.column.columnDef.header, header.getContext())}
-                </th>
-              ))}
+              {group.headers.map((header) => {
+                const sorted = sort && header.column.id === "time";
+                return (
+                  <th key={header.id} scope="col" aria-sort={sorted ? (sort.order === "asc" ? "ascending" : "descending") : undefined}>
+                    {sorted ? (
+                      <Link href={sort.toggleHref} title={sort.order === "asc" ? "Oldest first; show newest first" : "Newest first; show oldest first"}>
+                        Time {sort.order === "asc" ? "↑" : "↓"}
+                      </Link>
+                    ) : (
+                      flexRender(header.column.columnDef.header, header.getContext())
+                    )}
+                  </th>
+                );
+              })}
             </tr>
           ))}
         </thead>
         <tbody>
           {table.getRowModel().rows.map((row) => (
-            <tr key={row.id} data-event-type={row.original.event_type}>
+            <tr
+              key={row.id}
+              data-id={row.original.id}
+              data-event-type={row.original.event_type}
+              data-severity={row.original.severity}
+              data-success={String(row.original.success)}
+              data-user-id={row.original.user_id ?? ""}
+              data-time={row.original.timestamp}
+              className={fresh?.has(row.original.id) ? "fresh" : undefined}>
               {row.getAllCells().map((cell) => (
                 <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
               ))}

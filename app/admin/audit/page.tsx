@@ -5,26 +5,18 @@ import { recordAuditRead } from "@/lib/audit/access";
 import { EVENT_TYPES, SEVERITIES } from "@/lib/audit/events";
 import { auditLogsQuery } from "@/lib/audit/filters";
 import { AuditLogger } from "@/lib/audit/logger";
+import { auditHistogram } from "@/lib/audit/histogram";
 import { auditLogToJson } from "@/lib/audit/query";
 import { requireAdminPage } from "@/lib/auth/pages";
 import { getDb } from "@/lib/db/client";
 import { Forbidden } from "@/app/ui/forbidden";
-import { AuditTable } from "./audit-table";
+import { FilterForm } from "@/app/ui/filter-form";
+import { queryValues, type SearchParams } from "@/app/ui/search-params";
+import { ExplorerResults } from "./explorer-results";
+import { AuditHistogramChart } from "./histogram";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit log" };
-
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-/** The URL's filters as the API reads them: repeated keys become comma lists, empty ones are dropped. */
-function normalize(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    const joined = (Array.isArray(value) ? value : [value]).filter((v): v is string => !!v && v.trim() !== "").join(",");
-    if (joined) out[key] = joined;
-  }
-  return out;
-}
 
 const PAGE_SIZES = [25, 50, 100, 250];
 const RANGES = [
@@ -35,7 +27,7 @@ const RANGES = [
 ];
 
 export default async function AuditExplorerPage({ searchParams }: { searchParams: SearchParams }) {
-  const values = normalize(await searchParams);
+  const values = queryValues(await searchParams);
   const guard = await requireAdminPage("/admin/audit", new URLSearchParams(values).toString());
   if (!guard) return <Forbidden />;
   const parsed = auditLogsQuery.safeParse(values);
@@ -43,7 +35,12 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
   if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "filters")] ??= issue.message;
 
   const db = await getDb();
-  const page = parsed.success ? await new AuditLogger(db).queryLogs(parsed.data.filters, parsed.data.page) : null;
+  const [page, histogram] = parsed.success
+    ? await Promise.all([
+        new AuditLogger(db).queryLogs(parsed.data.filters, parsed.data.page),
+        auditHistogram(db, { ...parsed.data.filters, startTime: parsed.data.filters.startTime!, endTime: parsed.data.filters.endTime! }),
+      ])
+    : [null, null];
   await recordAuditRead(db, { ...guard.audit, requestParams: values }, "read", { view: "explorer", returned: page?.logs.length ?? 0, total: page?.total ?? 0 });
 
   const selectedTypes = new Set((values.event_type ?? "").split(","));
@@ -55,12 +52,16 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
     for (const [k, v] of Object.entries(changes)) if (v === undefined) next.delete(k); else next.set(k, v);
     return `/admin/audit?${next.toString()}`;
   };
-  const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(values).filter(([k]) => !["limit", "offset", "cursor"].includes(k))));
+  const exportQuery = new URLSearchParams(Object.fromEntries(Object.entries(values).filter(([k]) => !["limit", "offset", "cursor", "order"].includes(k))));
+  // The live tail follows new events whatever their time: the range does not apply to it.
+  const streamQuery = new URLSearchParams(Object.fromEntries([...exportQuery].filter(([k]) => !["hours", "start_time", "end_time"].includes(k))));
+  const order = parsed.success ? parsed.data.page.order : "desc";
+  const pages = page ? Math.max(1, Math.ceil(page.total / limit)) : 1;
 
   return (
     <main className="page wide">
       <h1>Audit log</h1>
-      <form method="get" action="/admin/audit" className="card filters" aria-label="Filters">
+      <FilterForm key={new URLSearchParams(values).toString()} action="/admin/audit" className="card filters" aria-label="Filters">
         <div className="field">
           <label htmlFor="event_type">Event types</label>
           <select id="event_type" name="event_type" multiple size={6} defaultValue={[...selectedTypes]}>
@@ -126,11 +127,12 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
             ))}
           </select>
         </div>
+        {values.order && <input type="hidden" name="order" value={values.order} />}
         <div className="actions">
           <button type="submit">Apply filters</button>
           <Link href="/admin/audit">Reset</Link>
         </div>
-      </form>
+      </FilterForm>
 
       {!page ? (
         <div role="alert" className="bad">
@@ -149,14 +151,20 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
             <strong data-testid="total">{page.total}</strong> matching events{page.total ? `, showing ${offset + 1}–${offset + page.logs.length}` : ""}.{" "}
             Export: <a href={`/audit/export?${exportQuery}&format=csv`}>CSV</a> · <a href={`/audit/export?${exportQuery}&format=ndjson`}>NDJSON</a>
           </p>
-          {page.logs.length === 0 ? (
-            <p className="card empty">No events match these filters. Widen the time range or clear a filter.</p>
-          ) : (
-            <AuditTable logs={page.logs.map(auditLogToJson)} />
-          )}
+          {histogram && page.total > 0 && <AuditHistogramChart histogram={histogram} />}
+          <ExplorerResults
+            key={`${streamQuery.toString()} ${order}`}
+            logs={page.logs.map(auditLogToJson)}
+            sort={{ order, toggleHref: link({ order: order === "asc" ? undefined : "asc", offset: undefined, cursor: undefined }) }}
+            streamQuery={streamQuery.toString()}
+          />
           <nav className="pagination" aria-label="Pages">
-            {offset > 0 && <Link href={link({ offset: String(Math.max(0, offset - limit)), cursor: undefined })}>← Newer</Link>}
-            {offset + limit < page.total && <Link href={link({ offset: String(offset + limit), cursor: undefined })}>Older →</Link>}
+            {offset > 0 && <Link href={link({ offset: undefined, cursor: undefined })}>« First</Link>}
+            {offset > 0 && <Link href={link({ offset: String(Math.max(0, offset - limit)), cursor: undefined })}>‹ Previous</Link>}
+            <span data-testid="page-of">
+              Page {Math.floor(offset / limit) + 1} of {pages}
+            </span>
+            {offset + limit < page.total && <Link href={link({ offset: String(offset + limit), cursor: undefined })}>Next ›</Link>}
           </nav>
         </>
       )}

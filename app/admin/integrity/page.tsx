@@ -13,10 +13,10 @@ export const metadata = { title: "Integrity" };
 
 async function verifyNow() {
   "use server";
-  const guard = await requireAdminPage("/admin/integrity");
+  const guard = await requireAdminPage("/admin/integrity", "", "POST");
   if (!guard) redirect("/admin/integrity");
   const db = await getDb();
-  await recordAuditRead(db, { ...guard.audit, requestMethod: "POST" }, "verify");
+  await recordAuditRead(db, guard.audit, "verify");
   await runVerification(db, `admin:${guard.user.username}`);
   redirect("/admin/integrity");
 }

@@ -1,7 +1,7 @@
 "use client";
 
 // Charts of the statistics page (recharts): events over time (total and failed), by type, by severity.
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { AuditStatistics } from "@/lib/audit/stats";
 
 export function StatisticsCharts({ stats }: { stats: AuditStatistics }) {
@@ -15,7 +15,8 @@ export function StatisticsCharts({ stats }: { stats: AuditStatistics }) {
     <div className="charts">
       <figure className="card">
         <figcaption>Events over time</figcaption>
-        <LineChart width={900} height={240} data={timeline} accessibilityLayer>
+        <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={timeline} accessibilityLayer>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="label" />
           <YAxis allowDecimals={false} />
@@ -24,26 +25,31 @@ export function StatisticsCharts({ stats }: { stats: AuditStatistics }) {
           <Line type="monotone" dataKey="total" name="All events" stroke="#0969da" dot={false} />
           <Line type="monotone" dataKey="failed" name="Failed" stroke="#cf222e" dot={false} />
         </LineChart>
+        </ResponsiveContainer>
       </figure>
       <figure className="card">
         <figcaption>By event type (top 15)</figcaption>
-        <BarChart width={900} height={Math.max(160, byType.length * 24)} data={byType} layout="vertical" accessibilityLayer>
+        <ResponsiveContainer width="100%" height={Math.max(160, byType.length * 24)}>
+        <BarChart data={byType} layout="vertical" accessibilityLayer>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" allowDecimals={false} />
           <YAxis type="category" dataKey="type" width={230} interval={0} />
           <Tooltip />
           <Bar dataKey="count" name="Events" fill="#0969da" />
         </BarChart>
+        </ResponsiveContainer>
       </figure>
       <figure className="card">
         <figcaption>By severity</figcaption>
-        <BarChart width={500} height={200} data={bySeverity} accessibilityLayer>
+        <ResponsiveContainer width="100%" height={200}>
+        <BarChart data={bySeverity} accessibilityLayer>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="severity" />
           <YAxis allowDecimals={false} />
           <Tooltip />
           <Bar dataKey="count" name="Events" fill="#9a6700" />
         </BarChart>
+        </ResponsiveContainer>
       </figure>
     </div>
   );
