@@ -1,7 +1,7 @@
 "use client";
 
 import { signIn } from "next-auth/react";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 /** Only paths on this site: a callbackUrl must not send people elsewhere. */
@@ -10,7 +10,6 @@ function safeCallback(value: string | null): string {
 }
 
 export function LoginForm() {
-  const router = useRouter();
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -31,9 +30,9 @@ export function LoginForm() {
       return;
     }
     // A new navigation renders the server pages afresh with the new session.
-    router.push(safeCallback(params.get("callbackUrl")));
-    // The layout (the header saying who is signed in) is cached by the client router; redraw it.
-    router.refresh();
+    // A full page load: the header (who is signed in) must be drawn afresh, and the page requested
+    // once (a client push followed by a refresh would render, and audit, it twice).
+    window.location.assign(safeCallback(params.get("callbackUrl")));
   }
 
   return (

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Suspense } from "react";
 import { LoginForm } from "./login-form";
 
@@ -10,6 +11,9 @@ export default function LoginPage() {
       <Suspense>
         <LoginForm />
       </Suspense>
+      <p>
+        New to Memoric? <Link href="/register">Create an account</Link>
+      </p>
     </main>
   );
 }

@@ -1,0 +1,5 @@
+import { FormSkeleton } from "../skeletons";
+
+export default function Loading() {
+  return <FormSkeleton title="Your account" fields={3} />;
+}

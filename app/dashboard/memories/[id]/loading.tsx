@@ -1,0 +1,5 @@
+import { FormSkeleton } from "../../skeletons";
+
+export default function Loading() {
+  return <FormSkeleton title="Memory" fields={5} />;
+}
