@@ -1,0 +1,308 @@
+// npm run bench [-- --events N | --10m] [--duration S] [--connections C] [--keep-database]
+//
+// Seeds a fresh PostgreSQL database with N realistic audit events (1M by default), starts the
+// production server on it, and measures: audit overhead (audit on vs off, same run), ingest against
+// PostgreSQL's own INSERT … SELECT, query latencies, the admin explorer page, and verification.
+// Prints a table and writes bench/results.json. Every figure that has a target is a ratio or a
+// latency measured in this run, since machines here are noisy.
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { verifyAuditLog } from "@/lib/audit/integrity";
+import { connect, migrate, type DatabaseHandle } from "@/lib/db/client";
+import { Api } from "@/tests/support/api";
+import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/server";
+import { runCli } from "../cli";
+import { Progress } from "./progress";
+import { seedAuditLog, seedUserId, SEED_USERS } from "./seed";
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string" },
+    "10m": { type: "boolean", default: false },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    "keep-database": { type: "boolean", default: false },
+    server: { type: "string", default: process.env.BENCH_DATABASE_SERVER ?? "postgres://postgres@127.0.0.1:5432/postgres" },
+  },
+});
+
+const EVENTS = Number(args.events ?? (args["10m"] ? 10_000_000 : 1_000_000));
+const DURATION = Number(args.duration);
+const CONNECTIONS = Number(args.connections);
+const QUERY_SAMPLES = 100;
+const INSERT_BASELINE_ROWS = 100_000;
+const INGEST_BATCH = 1000;
+
+interface Throughput {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+/** Requests/s and latency of one endpoint under load (autocannon). */
+async function load(url: string, options: { method?: "GET" | "POST"; token: string; body?: unknown; amount?: number; connections?: number }): Promise<Throughput> {
+  const result = await autocannon({
+    url,
+    method: options.method ?? "GET",
+    connections: options.connections ?? CONNECTIONS,
+    ...(options.amount ? { amount: options.amount } : { duration: DURATION }),
+    headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const errors = result.errors + result.non2xx;
+  const seconds = result.duration;
+  return { rps: (result.requests.total - errors) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** Latency of one request, one at a time: the time a user waits, without queueing. */
+async function latency(url: string, headers: Record<string, string>, samples = QUERY_SAMPLES): Promise<Latency> {
+  for (let i = 0; i < 5; i++) await (await fetch(url, { headers })).arrayBuffer();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / times.length };
+}
+
+/** An Auth.js session cookie for the admin pages (the credentials flow the sign-in form uses). */
+async function sessionCookie(baseUrl: string): Promise<string> {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, username: TEST_ADMIN.username, password: TEST_ADMIN.password, json: "true" }),
+  });
+  const session = response.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c?.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`admin sign-in failed: ${response.status}`);
+  return [...cookies, session].join("; ");
+}
+
+function ensureBuild(): void {
+  const dist = process.env.NEXT_DIST_DIR || ".next";
+  if (existsSync(path.join(dist, "BUILD_ID"))) return;
+  console.error(`No production build in ${dist}: running next build (about a minute)…`);
+  execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit" });
+}
+
+/** PostgreSQL's own rate for the same rows: INSERT … SELECT generate_series into a copy of the table. */
+async function serverSideInsertRate(sql: postgres.Sql): Promise<number> {
+  await sql`create table bench_insert_copy (like audit_logs including all)`;
+  const started = performance.now();
+  await sql`
+    insert into bench_insert_copy (event_type, severity, description, user_id, username, session_id, ip_address, user_agent,
+      resource_type, resource_id, namespace, action, request_method, request_path, success, status_code, metadata,
+      compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, personal_digest, personal_salt)
+    select 'custom.bench.event', 'info', 'Benchmark event', 'bench-user-' || (g % ${SEED_USERS}), 'user' || (g % ${SEED_USERS}),
+      's-' || g, '10.0.' || (g % 256) || '.1', 'memoric-bench/1.0', 'memory', (g % 2000000)::text, 'ns-' || (g % 20), 'ingest',
+      'POST', '/audit/events', g % 20 <> 0, 201, jsonb_build_object('n', g, 'source', 'bench'), '[]'::jsonb, 'standard',
+      now() - (g || ' seconds')::interval, md5(g::text) || md5((g + 1)::text), md5((g + 2)::text) || md5((g + 3)::text),
+      md5((g + 4)::text) || md5((g + 5)::text), md5((g + 6)::text)
+    from generate_series(1, ${INSERT_BASELINE_ROWS}) as g`;
+  const seconds = (performance.now() - started) / 1000;
+  await sql`drop table bench_insert_copy`;
+  return INSERT_BASELINE_ROWS / seconds;
+}
+
+const ingestBatch = (round: number) =>
+  Array.from({ length: INGEST_BATCH }, (_, i) => ({
+    event_type: "custom.bench.event",
+    user_id: seedUserId((round * INGEST_BATCH + i) % SEED_USERS),
+    resource_type: "memory",
+    resource_id: String(i),
+    success: i % 20 !== 0,
+    metadata: { n: i, source: "bench" },
+  }));
+
+async function startServer(databaseUrl: string, signingKey: string, auditEnabled: boolean): Promise<TestServer> {
+  return startTestServer({
+    DATABASE_URL: databaseUrl,
+    MEMORIC_AUDIT_SIGNING_KEY: signingKey,
+    MEMORIC_AUDIT_ENABLED: String(auditEnabled),
+    MEMORIC_RATE_LIMIT_PER_MINUTE: "0",
+  });
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<number> {
+  if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
+  ensureBuild();
+  const signingKey = Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
+  process.env.MEMORIC_AUDIT_SIGNING_KEY = signingKey;
+  process.env.MEMORIC_DATA_DIR ??= path.join(os.tmpdir(), "memoric-bench-data");
+
+  const admin = postgres(args.server, { max: 1, onnotice: () => {} });
+  const name = `memoric_bench_${Date.now()}`;
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(args.server);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  console.error(`Database ${name} on ${url.host}; ${EVENTS.toLocaleString("en")} events`);
+
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  let handle: DatabaseHandle | undefined;
+  const servers: TestServer[] = [];
+  try {
+    handle = await connect({ url: databaseUrl, maxConnections: 4 });
+    await migrate(handle);
+    const seeded = await seedAuditLog(sql, handle.db, EVENTS);
+    await sql`vacuum analyze audit_logs`;
+    const [version] = await sql<{ server_version: string }[]>`show server_version`;
+
+    // Verification of the whole seeded log, in process (what audit:verify and GET /audit/verify run).
+    const verifyProgress = new Progress("verify", EVENTS, "events");
+    const verifyStarted = performance.now();
+    const report = await verifyAuditLog(handle.db, { onProgress: (done) => verifyProgress.update(done) });
+    const verifySeconds = (performance.now() - verifyStarted) / 1000;
+    verifyProgress.done();
+    if (!report.ok) throw new Error(`the seeded log did not verify: ${JSON.stringify(report.first_failure)}`);
+
+    const insertRate = await serverSideInsertRate(sql);
+
+    // Audit overhead: the same requests with audit on and off, alternating, two rounds each.
+    const overhead: Record<"on" | "off", { post: Throughput[]; get: Throughput[] }> = { on: { post: [], get: [] }, off: { post: [], get: [] } };
+    let onServer: TestServer | undefined;
+    for (const round of [1, 2]) {
+      for (const mode of ["on", "off"] as const) {
+        console.error(`audit ${mode}, round ${round}: POST and GET /memories for ${DURATION} s each…`);
+        const server = await startServer(databaseUrl, signingKey, mode === "on");
+        servers.push(server);
+        const api = new Api(server.baseUrl);
+        const { token } = await api.createUser(`bench_${mode}_${round}_${Date.now()}`);
+        overhead[mode].post.push(await load(`${server.baseUrl}/memories`, { method: "POST", token, body: { content: "A benchmark memory about the quarterly plan.", thread_id: "bench" } }));
+        overhead[mode].get.push(await load(`${server.baseUrl}/memories?thread_id=bench&top_k=20`, { token }));
+        if (mode === "on" && round === 2) onServer = server;
+        else await server.stop();
+      }
+    }
+    if (!onServer) throw new Error("no server");
+    const base = onServer.baseUrl;
+    const api = new Api(base);
+    const adminToken = await api.adminToken();
+    const bearer = { authorization: `Bearer ${adminToken}` };
+
+    // Ingest: batches of 1000 through POST /audit/events.
+    console.error("ingest: POST /audit/events, batches of 1000…");
+    const ingest = await load(`${base}/audit/events`, { method: "POST", token: adminToken, body: ingestBatch(0), amount: 30, connections: 4 });
+    const ingestRate = ingest.rps * INGEST_BATCH;
+
+    // Queries.
+    const [resource] = await sql<{ resource_id: string }[]>`select resource_id from audit_logs where resource_type = 'memory' order by id desc limit 1`;
+    let cursor = "";
+    for (let i = 0; i < 50; i++) {
+      const page = (await api.get(`/audit/logs?hours=720&limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: adminToken })).body;
+      cursor = page.next_cursor;
+    }
+    const user = seedUserId(42);
+    const queries: [string, string][] = [
+      ["/audit/logs (no filter, 24 h)", "/audit/logs?limit=100"],
+      ["/audit/logs by user", `/audit/logs?user_id=${user}&hours=720&limit=100`],
+      ["/audit/logs by username", "/audit/logs?username=user42&hours=720&limit=100"],
+      ["/audit/logs by event type", "/audit/logs?event_type=memory.deleted&hours=720&limit=100"],
+      ["/audit/logs by resource", `/audit/logs?resource_type=memory&resource_id=${resource?.resource_id ?? "1"}&hours=720&limit=100`],
+      ["/audit/logs failed only", "/audit/logs?success=false&hours=720&limit=100"],
+      ["/audit/logs text search", "/audit/logs?q=user42&hours=720&limit=100"],
+      ["/audit/logs deep page (cursor, page 51)", `/audit/logs?hours=720&limit=100&cursor=${cursor}`],
+      ["/audit/logs/user/{id}", `/audit/logs/user/${user}?hours=720&limit=100`],
+      ["/audit/logs/security", "/audit/logs/security?hours=24&limit=100"],
+      ["/audit/statistics 24 h", "/audit/statistics?hours=24"],
+      ["/audit/statistics 7 d", "/audit/statistics?hours=168"],
+      ["/audit/statistics 30 d", "/audit/statistics?hours=720"],
+      ["/audit/statistics 90 d", `/audit/statistics?start_time=${new Date(Date.now() - 90 * 86_400_000).toISOString()}&end_time=${new Date().toISOString()}`],
+    ];
+    const queryResults: Record<string, Latency> = {};
+    const queryProgress = new Progress("queries", queries.length + 2, "endpoints");
+    for (const [label, pathAndQuery] of queries) {
+      queryResults[label] = await latency(`${base}${pathAndQuery}`, bearer);
+      queryProgress.update(Object.keys(queryResults).length);
+    }
+    const cookie = await sessionCookie(base);
+    queryResults["admin explorer page (24 h)"] = await latency(`${base}/admin/audit`, { cookie }, 30);
+    queryResults["admin explorer page (by user, 30 d)"] = await latency(`${base}/admin/audit?user_id=${user}&hours=720`, { cookie }, 30);
+    queryProgress.done();
+
+    const mean = (list: Throughput[], key: keyof Throughput) => list.reduce((a, t) => a + t[key], 0) / list.length;
+    const postOn = mean(overhead.on.post, "rps");
+    const postOff = mean(overhead.off.post, "rps");
+    const getOn = mean(overhead.on.get, "rps");
+    const getOff = mean(overhead.off.get, "rps");
+    const single = ["by user", "by username", "by event type", "by resource", "failed only", "text search"].map((k) => queryResults[`/audit/logs ${k}`]!.p50);
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version?.server_version },
+      events: EVENTS,
+      seed_seconds: seeded.seconds,
+      audit_overhead: {
+        post_memories: { audit_on: overhead.on.post, audit_off: overhead.off.post, ratio: postOn / postOff },
+        get_memories: { audit_on: overhead.on.get, audit_off: overhead.off.get, ratio: getOn / getOff },
+      },
+      ingest: { events_per_second: ingestRate, postgres_insert_select_per_second: insertRate, ratio: ingestRate / insertRate, errors: ingest.errors },
+      queries_ms: queryResults,
+      verify: { events: report.checked, seconds: verifySeconds, events_per_second: report.checked / verifySeconds },
+      targets: {
+        "audit overhead POST /memories ≥ 0.90×": postOn / postOff >= 0.9,
+        "ingest ≥ 0.40× of INSERT … SELECT": ingestRate / insertRate >= 0.4,
+        "single-filter /audit/logs p50 ≤ 15 ms": Math.max(...single) <= 15,
+        "statistics 90 d p50 ≤ 50 ms": queryResults["/audit/statistics 90 d"]!.p50 <= 50,
+        "user activity p50 ≤ 15 ms": queryResults["/audit/logs/user/{id}"]!.p50 <= 15,
+        "verify ≥ 100k events/s": report.checked / verifySeconds >= 100_000,
+      },
+    };
+
+    console.log(`\nMemoric benchmark — ${EVENTS.toLocaleString("en")} events, PostgreSQL ${version?.server_version}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${process.version}\n`);
+    console.log("Throughput (autocannon, %d connections, %d s)        req/s    p50 ms   p99 ms", CONNECTIONS, DURATION);
+    for (const [label, list] of [
+      ["POST /memories, audit on", overhead.on.post],
+      ["POST /memories, audit off", overhead.off.post],
+      ["GET /memories, audit on", overhead.on.get],
+      ["GET /memories, audit off", overhead.off.get],
+    ] as const) {
+      console.log(`  ${label.padEnd(48)} ${fmt(mean(list, "rps")).padStart(9)} ${fmt(mean(list, "p50")).padStart(9)} ${fmt(mean(list, "p99")).padStart(8)}`);
+    }
+    console.log(`  ratio POST on/off ${fmt(postOn / postOff, 2)}×   GET on/off ${fmt(getOn / getOff, 2)}×`);
+    console.log(`\nIngest  POST /audit/events ${fmt(ingestRate, 0)} events/s; PostgreSQL INSERT … SELECT ${fmt(insertRate, 0)} rows/s; ratio ${fmt(ingestRate / insertRate, 2)}×`);
+    console.log(`Verify  ${report.checked.toLocaleString("en")} events in ${fmt(verifySeconds, 2)} s = ${fmt(report.checked / verifySeconds, 0)} events/s`);
+    console.log("\nLatency, one request at a time                         p50 ms   p99 ms");
+    for (const [label, l] of Object.entries(queryResults)) console.log(`  ${label.padEnd(52)} ${fmt(l.p50).padStart(7)} ${fmt(l.p99).padStart(8)}`);
+    console.log("\nTargets");
+    for (const [label, ok] of Object.entries(results.targets)) console.log(`  ${ok ? "met    " : "NOT met"}  ${label}`);
+
+    mkdirSync("bench", { recursive: true });
+    const file = path.join("bench", EVENTS >= 10_000_000 ? "results-10m.json" : "results.json");
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nWritten to ${file}`);
+    return 0;
+  } finally {
+    for (const server of servers) await server.dispose().catch(() => undefined);
+    await handle?.close();
+    await sql.end({ timeout: 5 });
+    if (!args["keep-database"]) await admin.unsafe(`drop database if exists ${name} with (force)`);
+    else console.error(`kept database ${name}`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+runCli(main);
