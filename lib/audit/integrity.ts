@@ -306,14 +306,24 @@ export async function verifyAuditLog(
   const frontier: Frontier = [];
   const early = checkRoots(0, frontier);
   if (early) return early;
-  for (let start = 0; start < total; start += VERIFY_BATCH) {
-    const rows = await db
+  const readBatch = (start: number) => {
+    const batch = db
       .select({ seal: auditSeal, log: auditLogs, removedBy: auditRemoved.runId })
       .from(auditSeal)
       .leftJoin(auditLogs, eq(auditLogs.id, auditSeal.logId))
       .leftJoin(auditRemoved, eq(auditRemoved.logId, auditSeal.logId))
       .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + VERIFY_BATCH))))
-      .orderBy(asc(auditSeal.seq));
+      .orderBy(asc(auditSeal.seq))
+      .then((rows) => rows);
+    // A check that fails early leaves the prefetched batch unread; its error must not go unhandled.
+    batch.catch(() => undefined);
+    return batch;
+  };
+  // The next batch is read while this one is hashed: the database and the hashing overlap.
+  let next = total > 0 ? readBatch(0) : null;
+  for (let start = 0; start < total; start += VERIFY_BATCH) {
+    const rows = await next!;
+    next = start + VERIFY_BATCH < total ? readBatch(start + VERIFY_BATCH) : null;
     let expected = start;
     for (const { seal, log, removedBy } of rows) {
       if (seal.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
@@ -328,11 +338,11 @@ export async function verifyAuditLog(
         continue;
       }
       if (removedBy !== null) return fail(log.id, "event listed as removed by retention is still present");
-      const content = recomputeLeafHash(log);
-      if (content !== log.leafHash) return fail(log.id, "event content changed (leaf hash does not match its content)");
+      const content = leafContentOf(auditLogToJson(log));
+      if (auditLeafHash(content) !== log.leafHash) return fail(log.id, "event content changed (leaf hash does not match its content)");
       if (log.leafHash !== seal.leafHash) return fail(log.id, "event replaced or reordered (leaf hash differs from the sealed one)");
       if (log.writerMac !== rowMac(log.leafHash, keys)) return fail(log.id, "event not written by this server (writer MAC)");
-      const personal = personalDataProblem(leafContentOf(auditLogToJson(log)));
+      const personal = personalDataProblem(content);
       if (personal) return fail(log.id, personal);
       appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
       expected += 1;

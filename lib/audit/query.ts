@@ -133,6 +133,9 @@ export async function queryAuditLogs(
   const pageWhere = position
     ? and(
         where,
+        // Implied by the next condition, but only this form bounds the index scan, so a page
+        // deep in the range starts at the cursor instead of skipping every row before it.
+        (ascending ? gte : lte)(auditLogs.timestamp, position.timestamp),
         or(
           beyond(auditLogs.timestamp, position.timestamp),
           and(eq(auditLogs.timestamp, position.timestamp), beyond(auditLogs.id, position.id)),
@@ -140,13 +143,18 @@ export async function queryAuditLogs(
       )
     : where;
   const direction = ascending ? asc : desc;
+  // The time indexes are (…, timestamp DESC NULLS LAST), and PostgreSQL matches an ORDER BY to an
+  // index with its NULLS order too, even on a NOT NULL column: a plain `timestamp desc` (NULLS
+  // FIRST) made every page read and sort its whole range. Spelled like the index (read backwards
+  // for asc), a page reads its rows in order and stops, with only rows of equal time sorted by id.
+  const timeOrder = ascending ? sql`${auditLogs.timestamp} asc nulls first` : sql`${auditLogs.timestamp} desc nulls last`;
 
   const [logs, [counted]] = await Promise.all([
     db
       .select()
       .from(auditLogs)
       .where(pageWhere)
-      .orderBy(direction(auditLogs.timestamp), direction(auditLogs.id))
+      .orderBy(timeOrder, direction(auditLogs.id))
       .limit(limit + 1)
       .offset(offset),
     page.withTotal === false

@@ -32,7 +32,7 @@ describe("a freshly started server", () => {
       details: {
         database: "connected",
         engine: process.env.DATABASE_URL ? "postgres" : "pglite",
-        migrations: "6/6 applied",
+        migrations: "7/7 applied",
         authentication: "configured",
         audit_logging: "enabled",
       },
