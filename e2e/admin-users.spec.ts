@@ -3,6 +3,7 @@
 // changes leave, with no password in any of them.
 import { expect, test, type Page } from "@playwright/test";
 import { Api } from "../tests/support/api";
+import { signInAt } from "./sign-in";
 import { TEST_ADMIN, startTestServer, type TestServer } from "../tests/support/server";
 
 // Later tests read what earlier ones changed (roles, activation, password) and its audit trail.
@@ -23,15 +24,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function signIn(page: Page, username: string, password: string, path: string) {
-  await page.goto(`${server.baseUrl}${path}`);
-  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
-  await page.getByLabel("Username or e-mail").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // bcrypt on a busy machine can take longer than an assertion's 5 s.
-  await page.waitForURL((url) => url.pathname !== "/login", { timeout: 30_000 });
-}
+const signIn = (page: Page, username: string, password: string, path: string) => signInAt(page, server.baseUrl, username, password, path);
 
 /** Waits until the table shows exactly these users, in this order (the skeleton shows first). */
 const expectRows = (page: Page, usernames: string[]) =>

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { Api } from "../tests/support/api";
+import { signInAt } from "./sign-in";
 import { TEST_ADMIN, startTestServer, type TestServer } from "../tests/support/server";
 
 let server: TestServer;
@@ -31,15 +32,7 @@ test.afterAll(async () => {
   await server?.dispose();
 });
 
-async function signIn(page: Page, username: string, password: string, path: string) {
-  await page.goto(`${server.baseUrl}${path}`);
-  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
-  await page.getByLabel("Username or e-mail").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname !== "/login");
-  await expect(page.getByRole("heading", { name: "Sign in to Memoric" })).toHaveCount(0);
-}
+const signIn = (page: Page, username: string, password: string, path: string) => signInAt(page, server.baseUrl, username, password, path);
 
 const rowAttr = (page: Page, name: string) => page.locator("tbody tr").evaluateAll((rows, attr) => rows.map((r) => r.getAttribute(attr) ?? ""), `data-${name}`);
 

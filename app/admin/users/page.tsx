@@ -7,6 +7,7 @@ import { listUsersQuery } from "@/lib/auth/schemas";
 import { getDb } from "@/lib/db/client";
 import { listUsers } from "@/lib/users/service";
 import { Forbidden } from "@/app/ui/forbidden";
+import { queryValues, type SearchParams } from "@/app/ui/search-params";
 import "./users.css";
 
 export const dynamic = "force-dynamic";
@@ -14,18 +15,8 @@ export const metadata = { title: "Users" };
 
 const PAGE_SIZES = [25, 50, 100, 250];
 
-/** The URL's parameters as the API reads them: the first of a repeated key, empty ones dropped. */
-function normalize(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first && first.trim() !== "") out[key] = first.trim();
-  }
-  return out;
-}
-
-export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const values = normalize(await searchParams);
+export default async function UsersPage({ searchParams }: { searchParams: SearchParams }) {
+  const values = queryValues(await searchParams, ["q", "limit", "offset"]);
   const guard = await requireAdminPage("/admin/users", new URLSearchParams(values).toString());
   if (!guard) return <Forbidden />;
   const parsed = listUsersQuery.safeParse(values);

@@ -10,7 +10,7 @@ import { FilterForm } from "@/app/ui/filter-form";
 import { queryValues, type SearchParams } from "@/app/ui/search-params";
 import { describedBy, FieldError } from "@/app/ui/field-error";
 import { TIER_LABELS } from "../format";
-import { RowsSkeleton } from "../skeletons";
+import { RowsSkeleton } from "@/app/ui/skeleton";
 import { FILTER_PARAMS, NARROWING_PARAMS, PAGE_SIZES, parseMemoryFilters } from "./filters";
 import { MemoryResults } from "./memory-results";
 
