@@ -2,7 +2,7 @@
 // tree; signed checkpoints fix its head; verification recomputes every leaf, the tree and every
 // signature; proofs let anyone check one event or two checkpoints with the public key alone.
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
-import { selectRows, type Database } from "@/lib/db/client";
+import { insertRowsAsJson, selectRows, type Database } from "@/lib/db/client";
 import { auditCheckpoints, auditLogs, auditMerkleNodes, auditRemoved, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
 import { auditLeafHash, canonicalJson, personalDataProblem } from "./canonical";
 import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
@@ -72,8 +72,8 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
       nodes.push(...appendLeaf(frontier, size, leafNodeHash(row.leafHash)));
       size += 1;
     }
-    for (let i = 0; i < seals.length; i += 5000) await tx.insert(auditSeal).values(seals.slice(i, i + 5000));
-    for (let i = 0; i < nodes.length; i += 5000) await tx.insert(auditMerkleNodes).values(nodes.slice(i, i + 5000));
+    for (let i = 0; i < seals.length; i += 20_000) await insertRowsAsJson(tx, auditSeal, seals.slice(i, i + 20_000));
+    for (let i = 0; i < nodes.length; i += 20_000) await insertRowsAsJson(tx, auditMerkleNodes, nodes.slice(i, i + 20_000));
     await tx
       .update(auditSealState)
       .set({ sealedBeforeTx: hi, treeSize: size, frontier, sealedAt: sql`now()` })

@@ -6,7 +6,7 @@ import { auditLogs, memories } from "@/lib/db/schema";
 import { auditLeafHash, sha256Hex } from "./canonical";
 import { EVENT_TYPES, SEVERITIES } from "./events";
 import { getAuditLog, queryAuditLogs, auditLogToJson, leafContentOf } from "./query";
-import { buildAuditRow, recordAuditEvent, recordAuditEvents } from "./record";
+import { buildAuditRow, recordAuditBatch, recordAuditEvent, recordAuditEvents } from "./record";
 
 let database: TestDatabase;
 
@@ -190,6 +190,41 @@ describe("recordAuditEvent", () => {
     expect(await recordAuditEvent(database.db, { eventType: "memory.created", sessionId: disabled }, { enabled: false })).toBeNull();
     expect((await queryAuditLogs(database.db, { sessionId: disabled })).total).toBe(0);
     expect((await queryAuditLogs(database.db, { sessionId: marker })).total).toBe(2);
+  });
+
+  it("recordAuditBatch stores what recordAuditEvents would, in input order, with leaf hashes that recompute", async () => {
+    const marker = `json-batch-${Date.now()}`;
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      eventType: (i % 2 ? "memory.updated" : "custom.bench.event") as "memory.updated",
+      sessionId: marker,
+      userId: i % 3 ? `u${i}` : null,
+      description: i === 7 ? "quote ' backslash \\ tab \t newline \n 🦄 \u202e" : undefined,
+      beforeState: i % 5 ? null : { content: "x", nested: { list: [1, "two", null, true] } },
+      metadata: { i, "odd key \\ \"": "\ud800 lone", nul: "a\u0000b" },
+      tags: i % 4 ? undefined : ["a", "b"],
+      success: i % 7 !== 0,
+      statusCode: i % 7 ? 200 : 500,
+      timestamp: new Date(Date.UTC(2026, 2, 1, 0, 0, i, 123)),
+    }));
+    const stored = await recordAuditBatch(database.db, events);
+    expect(stored).toHaveLength(300);
+    expect(stored.map((r) => r.id)).toEqual([...stored.map((r) => r.id)].sort((a, b) => a - b));
+    const page = await queryAuditLogs(database.db, { sessionId: marker }, { limit: 1000, order: "asc" });
+    expect(page.logs.map((r) => r.id)).toEqual(stored.map((r) => r.id));
+    for (const [i, read] of page.logs.entries()) {
+      const log = auditLogToJson(read);
+      expect(log.leaf_hash).toBe(stored[i]!.leafHash);
+      expect(auditLeafHash(leafContentOf(log))).toBe(log.leaf_hash);
+      expect(read.timestamp.toISOString()).toBe(events[i]!.timestamp.toISOString());
+      expect(read.userId).toBe(events[i]!.userId);
+      expect(read.success).toBe(events[i]!.success);
+      expect(read.metadata).toEqual({ i, "odd key \\ \"": "\uFFFD lone", nul: "a\uFFFDb" });
+    }
+    expect(page.logs[7]!.description).toBe("quote ' backslash \\ tab \t newline \n 🦄 \u202e");
+    expect(page.logs[0]!.beforeState).toMatchObject({ content: "x", content_length: 1, nested: { list: [1, "two", null, true] } });
+    expect(page.logs[0]!.tags).toEqual(["a", "b"]);
+    expect(page.logs[1]!.beforeState).toBeNull();
+    expect(await recordAuditBatch(database.db, events.slice(0, 2), { enabled: false })).toEqual([]);
   });
 
   it("rejects an event type outside the catalog", () => {

@@ -1,6 +1,7 @@
 // The one audit writer. Services call it inside the transaction of the change it records, so
 // the change and its audit row commit together or not at all.
-import type { Database } from "@/lib/db/client";
+import { sql } from "drizzle-orm";
+import { insertRowsAsJson, type Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { randomBytes } from "node:crypto";
@@ -209,6 +210,22 @@ export async function recordAuditEvents(
 ): Promise<AuditLogRow[]> {
   if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
   return db.insert(auditLogs).values(events.map(buildAuditRow)).returning();
+}
+
+/**
+ * Records many events in one INSERT, for batches (ingest, policy runs): insertRowsAsJson, several
+ * times faster than INSERT … VALUES with 29 parameters a row. Returns each event's id and leaf hash
+ * in input order.
+ */
+export async function recordAuditBatch(
+  db: Database,
+  events: AuditEventInput[],
+  options: RecordOptions = {},
+): Promise<{ id: number; leafHash: string }[]> {
+  if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
+  const inserted = await insertRowsAsJson<{ id: string | number; leaf_hash: string }>(db, auditLogs, events.map(buildAuditRow), sql`id, leaf_hash`);
+  // Identity values are taken in the order the rows are read, which is the array's.
+  return inserted.map((r) => ({ id: Number(r.id), leafHash: r.leaf_hash })).sort((a, b) => a.id - b.id);
 }
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */

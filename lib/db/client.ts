@@ -3,7 +3,8 @@
 // which is the client itself or a transaction on it.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
@@ -118,4 +119,25 @@ export function databaseError(error: unknown): { code?: string; message: string 
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return { code, message: e.message };
   }
   return null;
+}
+
+/**
+ * Inserts many rows in one statement whose rows travel as a single JSON parameter, expanded by
+ * json_populate_recordset: several times faster than INSERT … VALUES with a parameter per value
+ * (and no limit of 65 535 parameters). Every row must have the keys of the first; values are
+ * stored as their JSON (Dates as ISO 8601). Rows get their identity values in array order.
+ */
+export async function insertRowsAsJson<R = never>(db: Database, table: PgTable, rows: Record<string, unknown>[], returning?: SQL): Promise<R[]> {
+  const first = rows[0];
+  if (!first) return [];
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
+  const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", "));
+  const json = JSON.stringify(
+    rows.map((row) => Object.fromEntries(columns.map(([key, c]) => [c.name, row[key] instanceof Date ? row[key].toISOString() : (row[key] ?? null)]))),
+  );
+  const name = sql.raw(`"${getTableName(table)}"`);
+  return selectRows<R>(
+    db,
+    sql`insert into ${name} (${names}) select ${names} from json_populate_recordset(null::${name}, ${json}::json)${returning ? sql` returning ${returning}` : sql``}`,
+  );
 }

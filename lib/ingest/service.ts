@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { ActorContext } from "@/lib/audit/logger";
-import { isAuditEnabled, recordAuditEvents, type AuditEventInput } from "@/lib/audit/record";
+import { isAuditEnabled, recordAuditBatch, type AuditEventInput } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/authenticate";
 import type { Database } from "@/lib/db/client";
 import { ingestRequests } from "@/lib/db/schema";
@@ -71,11 +71,8 @@ export async function ingestEvents(
         return { response: stored.response as unknown as IngestResponse, replayed: true };
       }
     }
-    const rows = await recordAuditEvents(tx, events);
-    // Identity values follow the VALUES order, so ids in ascending order are the input order.
-    const response: IngestResponse = {
-      events: rows.sort((a, b) => a.id - b.id).map((row) => ({ id: row.id, leaf_hash: row.leafHash })),
-    };
+    const rows = await recordAuditBatch(tx, events);
+    const response: IngestResponse = { events: rows.map((row) => ({ id: row.id, leaf_hash: row.leafHash })) };
     if (claim) await tx.update(ingestRequests).set({ response: { ...response } }).where(claim);
     return { response, replayed: false };
   });

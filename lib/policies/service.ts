@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import type { ActorContext } from "@/lib/audit/logger";
-import { recordAuditEvent, recordAuditEvents, type AuditEventInput } from "@/lib/audit/record";
+import { recordAuditBatch, recordAuditEvent, type AuditEventInput } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/authenticate";
 import { databaseError, selectRows, type Database } from "@/lib/db/client";
 import { memories } from "@/lib/db/schema";
@@ -276,7 +276,7 @@ async function applyPolicyPlan(tx: Database, plan: PolicyPlan, audit: ActorConte
 }
 
 async function recordInBatches(tx: Database, events: AuditEventInput[]): Promise<void> {
-  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) await recordAuditEvents(tx, events.slice(i, i + EVENTS_PER_INSERT));
+  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) await recordAuditBatch(tx, events.slice(i, i + EVENTS_PER_INSERT));
 }
 
 /**
