@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { useHydrated } from "@/app/ui/use-hydrated";
 
 /** Only paths on this site: a callbackUrl must not send people elsewhere. */
 function safeCallback(value: string | null): string {
@@ -13,6 +14,7 @@ export function LoginForm() {
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,7 +38,7 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="card form" aria-describedby={error ? "login-error" : undefined}>
+    <form onSubmit={onSubmit} method="post" className="card form" aria-describedby={error ? "login-error" : undefined}>
       <label htmlFor="username">Username or e-mail</label>
       <input id="username" name="username" autoComplete="username" required autoFocus />
       <label htmlFor="password">Password</label>
@@ -46,7 +48,7 @@ export function LoginForm() {
           {error}
         </p>
       )}
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending || !hydrated}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -4,6 +4,7 @@
 import { signIn } from "next-auth/react";
 import { useActionState } from "react";
 import { describedBy, FieldError } from "@/app/ui/field-error";
+import { useHydrated } from "@/app/ui/use-hydrated";
 import { registerAccount, type RegisterState } from "./actions";
 
 const FIELDS = [
@@ -27,10 +28,11 @@ async function register(_previous: RegisterState, form: FormData): Promise<Regis
 
 export function RegisterForm() {
   const [state, formAction, pending] = useActionState(register, null);
+  const hydrated = useHydrated();
   const errors = state?.errors ?? {};
   const busy = pending || !!state?.registered;
   return (
-    <form action={formAction} className="card form" noValidate aria-label="Register">
+    <form action={formAction} method="post" className="card form" noValidate aria-label="Register">
       {state?.message && (
         <p role="alert" className="bad" id="register-message">
           {state.message}
@@ -60,7 +62,7 @@ export function RegisterForm() {
         );
       })}
       <div className="actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || !hydrated}>
           {busy ? "Creating your account…" : "Create account"}
         </button>
       </div>
