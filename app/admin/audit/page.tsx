@@ -10,6 +10,7 @@ import { auditLogToJson } from "@/lib/audit/query";
 import { requireAdminPage } from "@/lib/auth/pages";
 import { getDb } from "@/lib/db/client";
 import { Forbidden } from "@/app/ui/forbidden";
+import { fieldErrorsOf } from "@/app/ui/form-state";
 import { FilterForm } from "@/app/ui/filter-form";
 import { queryValues, type SearchParams } from "@/app/ui/search-params";
 import { ExplorerResults } from "./explorer-results";
@@ -31,8 +32,7 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
   const guard = await requireAdminPage("/admin/audit", new URLSearchParams(values).toString());
   if (!guard) return <Forbidden />;
   const parsed = auditLogsQuery.safeParse(values);
-  const errors: Record<string, string> = {};
-  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "filters")] ??= issue.message;
+  const errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
 
   const db = await getDb();
   const [page, histogram] = parsed.success

@@ -7,6 +7,7 @@ import { listUsersQuery } from "@/lib/auth/schemas";
 import { getDb } from "@/lib/db/client";
 import { listUsers } from "@/lib/users/service";
 import { Forbidden } from "@/app/ui/forbidden";
+import { fieldErrorsOf } from "@/app/ui/form-state";
 import { queryValues, type SearchParams } from "@/app/ui/search-params";
 import "./users.css";
 
@@ -20,8 +21,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const guard = await requireAdminPage("/admin/users", new URLSearchParams(values).toString());
   if (!guard) return <Forbidden />;
   const parsed = listUsersQuery.safeParse(values);
-  const errors: Record<string, string> = {};
-  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "query")] ??= issue.message;
+  const errors = parsed.success ? {} : fieldErrorsOf(parsed.error);
 
   const db = await getDb();
   const result = parsed.success ? await listUsers(db, parsed.data) : null;
