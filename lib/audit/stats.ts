@@ -1,6 +1,7 @@
-// Audit statistics, exact yet cheap: whole hours are read from the hourly roll-ups, and only the
-// events the roll-up has not reached yet, plus the partial hours at the ends of the range, are
-// read from audit_logs. The roll-up job is the only writer of the summaries.
+// Audit statistics, exact yet cheap: whole days are read from the daily roll-ups (when the timeline
+// is by day; per user, whole weeks from the weekly ones), the whole hours around them from the
+// hourly ones, and only the events the roll-up has not reached yet, plus the partial hours at the
+// ends of the range when their hours hold events outside it, are read from audit_logs. The roll-up job is the only writer of the summaries.
 import { sql } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
 
@@ -25,6 +26,7 @@ export interface StatisticsRange {
 }
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** A time as a SQL parameter both drivers accept (postgres.js refuses Date objects in raw SQL). */
 const at = (time: Date) => sql`${time.toISOString()}::timestamptz`;
@@ -36,6 +38,14 @@ function floorHour(time: Date): Date {
 function ceilHour(time: Date): Date {
   return new Date(Math.ceil(time.getTime() / HOUR_MS) * HOUR_MS);
 }
+
+const floorDay = (time: Date) => new Date(Math.floor(time.getTime() / DAY_MS) * DAY_MS);
+const ceilDay = (time: Date) => new Date(Math.ceil(time.getTime() / DAY_MS) * DAY_MS);
+// Weeks start on Monday 00:00 UTC, as date_trunc('week') has them; 1969-12-29 was a Monday.
+const WEEK_MS = 7 * DAY_MS;
+const MONDAY = -3 * DAY_MS;
+const floorWeek = (time: Date) => new Date(Math.floor((time.getTime() - MONDAY) / WEEK_MS) * WEEK_MS + MONDAY);
+const ceilWeek = (time: Date) => new Date(Math.ceil((time.getTime() - MONDAY) / WEEK_MS) * WEEK_MS + MONDAY);
 
 interface StatisticsRow {
   kind: "total" | "type" | "severity" | "timeline" | "user" | "unique_users";
@@ -72,7 +82,29 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
   // hour there are none, and every event is read raw.
   let hourStart = ceilHour(start);
   let hourEnd = floorHour(end);
-  if (hourStart.getTime() >= hourEnd.getTime()) hourStart = hourEnd = start;
+  const withinOneHour = hourStart.getTime() >= hourEnd.getTime();
+  if (withinOneHour) hourStart = hourEnd = start;
+  // Within those, whole UTC days [dayStart, dayEnd) come from the daily summaries, unless the
+  // timeline is by hour; the hours before and after them from the hourly ones.
+  let dayStart = hourEnd;
+  let dayEnd = hourEnd;
+  if (bucket === "day" && ceilDay(hourStart).getTime() < floorDay(hourEnd).getTime()) {
+    dayStart = ceilDay(hourStart);
+    dayEnd = floorDay(hourEnd);
+  }
+  // Per user, whole weeks within those days come from the weekly summaries.
+  let weekStart = dayEnd;
+  let weekEnd = dayEnd;
+  if (ceilWeek(dayStart).getTime() < floorWeek(dayEnd).getTime()) {
+    weekStart = ceilWeek(dayStart);
+    weekEnd = floorWeek(dayEnd);
+  }
+  // The partial hours at the ends, [start, hourStart) and [hourEnd, end], are read raw, unless the
+  // rest of their hour holds no event: then that hour's summary counts exactly them. A range that
+  // ends now has nothing after it, so its last hour (often the busiest) comes from the summary.
+  const headHour = new Date(hourStart.getTime() - HOUR_MS);
+  const headPossible = !withinOneHour && start.getTime() < hourStart.getTime();
+  const tailAfter = new Date(hourEnd.getTime() + HOUR_MS);
 
   // Inside the statement the watermark is unknown to the planner, which then guesses that a third
   // of the log is at or above it and, for ranges of a few days, reads every event of the range by
@@ -82,26 +114,48 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
   const [floor] = await selectRows<{ tx: string | number }>(db, sql`select rolled_up_before_tx as tx from audit_rollup_state where id = 1`);
   const txFloor = Number(floor?.tx ?? 0);
 
-  // One statement, so the summaries and the watermark are read from one snapshot even while the
-  // roll-up commits.
+  // One statement, so the summaries, the watermark and the edge checks are read from one snapshot
+  // even while the roll-up commits.
   const rows = await selectRows<StatisticsRow>(
     db,
     sql`
     with watermark as (
       select rolled_up_before_tx as tx from audit_rollup_state where id = 1
     ),
+    edges as (
+      select ${headPossible}::boolean and not exists (
+               select 1 from audit_logs where timestamp >= ${at(headHour)} and timestamp < ${at(start)}) as head_whole,
+             ${!withinOneHour}::boolean and not exists (
+               select 1 from audit_logs where timestamp > ${at(end)} and timestamp < ${at(tailAfter)}) as tail_whole
+    ),
     raw as (
       select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
       from audit_logs a
-      where (a.timestamp >= ${at(start)} and a.timestamp < ${at(hourStart)})
-         or (a.timestamp >= ${at(hourEnd)} and a.timestamp <= ${at(end)})
-         or (a.timestamp >= ${at(hourStart)} and a.timestamp < ${at(hourEnd)}
-             and a.tx_id >= ${txFloor}::bigint and a.tx_id >= coalesce((select tx from watermark), 0))
+      where a.timestamp >= ${at(start)} and a.timestamp < ${at(hourStart)} and not (select head_whole from edges)
+      union all
+      select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
+      from audit_logs a
+      where a.timestamp >= ${at(hourEnd)} and a.timestamp <= ${at(end)} and not (select tail_whole from edges)
+      union all
+      -- Events the roll-up has not reached yet, where the summaries stand for the range.
+      select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
+      from audit_logs a
+      where a.tx_id >= ${txFloor}::bigint and a.tx_id >= coalesce((select tx from watermark), 0)
+        and a.timestamp >= ${at(start)} and a.timestamp <= ${at(end)}
+        and (a.timestamp >= ${at(hourStart)} or (select head_whole from edges))
+        and (a.timestamp < ${at(hourEnd)} or (select tail_whole from edges))
     ),
     typed as (
       select s.bucket, s.event_type, s.severity, s.success, s.count
       from audit_summary_hourly s
-      where s.bucket >= ${at(hourStart)} and s.bucket < ${at(hourEnd)}
+      where (s.bucket >= ${at(hourStart)} and s.bucket < ${at(dayStart)})
+         or (s.bucket >= ${at(dayEnd)} and s.bucket < ${at(hourEnd)})
+         or (s.bucket = ${at(headHour)} and (select head_whole from edges))
+         or (s.bucket = ${at(hourEnd)} and (select tail_whole from edges))
+      union all
+      select d.bucket, d.event_type, d.severity, d.success, d.count
+      from audit_summary_daily d
+      where d.bucket >= ${at(dayStart)} and d.bucket < ${at(dayEnd)}
       union all
       select date_trunc('hour', r.timestamp, 'UTC'), r.event_type, r.severity, r.success, count(*)
       from raw r group by 1, 2, 3, 4
@@ -109,7 +163,19 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
     by_user as (
       select u.user_id, u.username, u.total, u.failed
       from audit_user_summary_hourly u
-      where u.bucket >= ${at(hourStart)} and u.bucket < ${at(hourEnd)}
+      where (u.bucket >= ${at(hourStart)} and u.bucket < ${at(dayStart)})
+         or (u.bucket >= ${at(dayEnd)} and u.bucket < ${at(hourEnd)})
+         or (u.bucket = ${at(headHour)} and (select head_whole from edges))
+         or (u.bucket = ${at(hourEnd)} and (select tail_whole from edges))
+      union all
+      select d.user_id, d.username, d.total, d.failed
+      from audit_user_summary_daily d
+      where (d.bucket >= ${at(dayStart)} and d.bucket < ${at(weekStart)})
+         or (d.bucket >= ${at(weekEnd)} and d.bucket < ${at(dayEnd)})
+      union all
+      select w.user_id, w.username, w.total, w.failed
+      from audit_user_summary_weekly w
+      where w.bucket >= ${at(weekStart)} and w.bucket < ${at(weekEnd)}
       union all
       select r.user_id, max(r.username), count(*), count(*) filter (where not r.success)
       from raw r where r.user_id is not null group by r.user_id
@@ -174,14 +240,41 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
   return stats;
 }
 
+/** The roll-ups, finest first: counts per event type (not kept per week) and per user. */
+const SUMMARY_LEVELS = [
+  { unit: "hour", typed: "audit_summary_hourly", perUser: "audit_user_summary_hourly" },
+  { unit: "day", typed: "audit_summary_daily", perUser: "audit_user_summary_daily" },
+  { unit: "week", typed: null, perUser: "audit_user_summary_weekly" },
+] as const;
+
+/** A statement part adding the new events (`ev`) to one roll-up of counts per type. */
+const typeRollUp = (name: string, table: string, unit: string) => `${name} as (
+        insert into ${table} as s (bucket, event_type, severity, success, count)
+        select date_trunc('${unit}', timestamp, 'UTC'), event_type, severity, success, count(*)
+        from ev group by 1, 2, 3, 4
+        on conflict (bucket, event_type, severity, success)
+        do update set count = s.count + excluded.count
+      )`;
+
+/** A statement part adding the new events (`ev`) to one roll-up of counts per user. */
+const userRollUp = (name: string, table: string, unit: string) => `${name} as (
+        insert into ${table} as u (bucket, user_id, username, total, failed)
+        select date_trunc('${unit}', timestamp, 'UTC'), user_id, max(username), count(*),
+               count(*) filter (where not success)
+        from ev where user_id is not null group by 1, 2
+        on conflict (bucket, user_id)
+        do update set total = u.total + excluded.total, failed = u.failed + excluded.failed,
+                      username = coalesce(excluded.username, u.username)
+      )`;
+
 export interface RollUpResult {
   events: number;
   rolledUpBeforeTx: number;
 }
 
 /**
- * Adds the events of every transaction that finished since the last run to the hourly
- * summaries. An event counts once: the watermark is the oldest transaction still running when
+ * Adds the events of every transaction that finished since the last run to the hourly, daily
+ * and weekly summaries. An event counts once: the watermark is the oldest transaction still running when
  * the statement's snapshot was taken, so every event below it is visible now, and every event
  * at or above it is left for the next run. Concurrent runs queue on the state row.
  */
@@ -204,31 +297,18 @@ export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> 
         from audit_logs a, bounds b
         where a.tx_id >= b.lo and a.tx_id < b.hi
       ),
-      typed as (
-        insert into audit_summary_hourly as s (bucket, event_type, severity, success, count)
-        select date_trunc('hour', timestamp, 'UTC'), event_type, severity, success, count(*)
-        from ev group by 1, 2, 3, 4
-        on conflict (bucket, event_type, severity, success)
-        do update set count = s.count + excluded.count
-        returning 1
-      ),
-      per_user as (
-        insert into audit_user_summary_hourly as u (bucket, user_id, username, total, failed)
-        select date_trunc('hour', timestamp, 'UTC'), user_id, max(username), count(*),
-               count(*) filter (where not success)
-        from ev where user_id is not null group by 1, 2
-        on conflict (bucket, user_id)
-        do update set total = u.total + excluded.total, failed = u.failed + excluded.failed,
-                      username = coalesce(excluded.username, u.username)
-        returning 1
-      ),
+      ${sql.join(
+        SUMMARY_LEVELS.map(({ unit, typed, perUser }, i) =>
+          sql.raw(`${typed ? `${typeRollUp(`typed_${i}`, typed, unit)},` : ""} ${userRollUp(`per_user_${i}`, perUser, unit)},`),
+        ),
+        sql` `,
+      )}
       moved as (
         update audit_rollup_state set rolled_up_before_tx = b.hi, rolled_up_at = now()
         from bounds b where id = 1
         returning rolled_up_before_tx
       )
-      select (select count(*) from ev) as events, (select rolled_up_before_tx from moved) as upto,
-             (select count(*) from typed) + (select count(*) from per_user) as written
+      select (select count(*) from ev) as events, (select rolled_up_before_tx from moved) as upto
     `,
     );
     return { events: Number(result?.events ?? 0), rolledUpBeforeTx: Number(result?.upto ?? from) };

@@ -204,6 +204,47 @@ export const auditUserSummaryHourly = pgTable(
 );
 
 /**
+ * The same counts per UTC day, written by the same roll-up statement as the hourly ones: statistics
+ * over weeks or months read one row per day (and type or user) instead of 24.
+ */
+export const auditSummaryDaily = pgTable(
+  "audit_summary_daily",
+  {
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    eventType: text("event_type").notNull(),
+    severity: text("severity").notNull(),
+    success: boolean("success").notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.eventType, t.severity, t.success] })],
+);
+
+export const auditUserSummaryDaily = pgTable(
+  "audit_user_summary_daily",
+  {
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    userId: text("user_id").notNull(),
+    username: text("username"),
+    total: bigint("total", { mode: "number" }).notNull(),
+    failed: bigint("failed", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
+);
+
+/** Per user and UTC week (from Monday): top users over months read a row per week. */
+export const auditUserSummaryWeekly = pgTable(
+  "audit_user_summary_weekly",
+  {
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    userId: text("user_id").notNull(),
+    username: text("username"),
+    total: bigint("total", { mode: "number" }).notNull(),
+    failed: bigint("failed", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
+);
+
+/**
  * One row (id = 1): every event written by a transaction with id below `rolled_up_before_tx`
  * is counted in the summaries; later ones are still read from audit_logs.
  */
