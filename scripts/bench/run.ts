@@ -1,4 +1,4 @@
-// npm run bench [-- --events N | --10m] [--duration S] [--connections C] [--keep-database]
+// npm run bench [-- --events N | --10m] [--duration S] [--connections C] [--keep-database | --database NAME]
 //
 // Seeds a fresh PostgreSQL database with N realistic audit events (1M by default), starts the
 // production server on it, and measures: audit overhead (audit on vs off, same run), ingest against
@@ -7,7 +7,7 @@
 // latency measured in this run, since machines here are noisy.
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "10" },
     "keep-database": { type: "boolean", default: false },
+    // Measures again on a database an earlier --keep-database run seeded (its key is kept beside it).
+    database: { type: "string" },
     server: { type: "string", default: process.env.BENCH_DATABASE_SERVER ?? "postgres://postgres@127.0.0.1:5432/postgres" },
   },
 });
@@ -150,17 +152,25 @@ const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionD
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
   ensureBuild();
-  const signingKey = Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
-  process.env.MEMORIC_AUDIT_SIGNING_KEY = signingKey;
   process.env.MEMORIC_DATA_DIR ??= path.join(os.tmpdir(), "memoric-bench-data");
+  mkdirSync(process.env.MEMORIC_DATA_DIR, { recursive: true });
+  const reuse = args.database;
+  if (reuse !== undefined && !/^memoric_bench_\d+$/.test(reuse)) throw new Error("--database takes the name an earlier --keep-database run printed (memoric_bench_…)");
+  const name = reuse ?? `memoric_bench_${Date.now()}`;
+  // The rows' writer MACs are keyed by the signing key, so a kept database keeps its key beside it.
+  const keyFile = path.join(process.env.MEMORIC_DATA_DIR, `${name}.key`);
+  const signingKey = reuse
+    ? readFileSync(keyFile, "utf8")
+    : Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
+  process.env.MEMORIC_AUDIT_SIGNING_KEY = signingKey;
+  const keep = args["keep-database"] || reuse !== undefined;
 
   const admin = postgres(args.server, { max: 1, onnotice: () => {} });
-  const name = `memoric_bench_${Date.now()}`;
-  await admin.unsafe(`create database ${name}`);
+  if (!reuse) await admin.unsafe(`create database ${name}`);
+  if (keep && !reuse) writeFileSync(keyFile, signingKey, { mode: 0o600 });
   const url = new URL(args.server);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
-  console.error(`Database ${name} on ${url.host}; ${EVENTS.toLocaleString("en")} events`);
 
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   let handle: DatabaseHandle | undefined;
@@ -168,7 +178,15 @@ async function main(): Promise<number> {
   try {
     handle = await connect({ url: databaseUrl, maxConnections: 4 });
     await migrate(handle);
-    const seeded = await seedAuditLog(sql, handle.db, EVENTS);
+    let seeded: { seconds: number } | null = null;
+    if (reuse) {
+      const [{ count } = { count: 0 }] = await sql<{ count: number }[]>`select count(*)::int as count from audit_logs`;
+      if (count < EVENTS) throw new Error(`${name} holds ${count} events, fewer than --events ${EVENTS}`);
+      console.error(`Database ${name} on ${url.host}: reusing its ${count.toLocaleString("en")} events`);
+    } else {
+      console.error(`Database ${name} on ${url.host}; ${EVENTS.toLocaleString("en")} events`);
+      seeded = await seedAuditLog(sql, handle.db, EVENTS);
+    }
     await sql`vacuum analyze audit_logs`;
     const [version] = await sql<{ server_version: string }[]>`show server_version`;
 
@@ -231,7 +249,8 @@ async function main(): Promise<number> {
       ["/audit/statistics 24 h", "/audit/statistics?hours=24"],
       ["/audit/statistics 7 d", "/audit/statistics?hours=168"],
       ["/audit/statistics 30 d", "/audit/statistics?hours=720"],
-      ["/audit/statistics 90 d", `/audit/statistics?start_time=${new Date(Date.now() - 90 * 86_400_000).toISOString()}&end_time=${new Date().toISOString()}`],
+      // Up to now, as a dashboard asks (hours stops at 30 days; without end_time the range ends now).
+      ["/audit/statistics 90 d", `/audit/statistics?start_time=${new Date(Date.now() - 90 * 86_400_000).toISOString()}`],
     ];
     const queryResults: Record<string, Latency> = {};
     const queryProgress = new Progress("queries", queries.length + 2, "endpoints");
@@ -254,7 +273,8 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version?.server_version },
       events: EVENTS,
-      seed_seconds: seeded.seconds,
+      // null when the run measured a database an earlier run seeded (--database).
+      seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
         post_memories: { audit_on: overhead.on.post, audit_off: overhead.off.post, ratio: postOn / postOff },
         get_memories: { audit_on: overhead.on.get, audit_off: overhead.off.get, ratio: getOn / getOff },
@@ -299,8 +319,8 @@ async function main(): Promise<number> {
     for (const server of servers) await server.dispose().catch(() => undefined);
     await handle?.close();
     await sql.end({ timeout: 5 });
-    if (!args["keep-database"]) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    else console.error(`kept database ${name}`);
+    if (!keep) await admin.unsafe(`drop database if exists ${name} with (force)`);
+    else console.error(`kept database ${name} (measure it again with --database ${name})`);
     await admin.end({ timeout: 5 });
   }
 }
