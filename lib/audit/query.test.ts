@@ -189,6 +189,30 @@ describe("queryAuditLogs", () => {
     expect(seen).toEqual(all.map((r) => r.id));
   });
 
+  it("pages a text search (matches found once through the word index) by offset and by cursor, both orders", async () => {
+    const matching = rows.filter((r) => r.username === "dave").sort(newestFirst);
+    expect(matching.length).toBeGreaterThan(8);
+    for (const order of ["desc", "asc"] as const) {
+      const expected = (order === "desc" ? matching : [...matching].reverse()).map((r) => r.id);
+      const byCursor: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queryAuditLogs(database.db, { q: "dave" }, { limit: 4, cursor, order });
+        expect(page.total).toBe(matching.length);
+        byCursor.push(...page.logs.map((r) => r.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(byCursor, order).toEqual(expected);
+      const byOffset: number[] = [];
+      for (let offset = 0; offset < matching.length; offset += 4) {
+        const page = await queryAuditLogs(database.db, { q: "dave" }, { limit: 4, offset, order });
+        expect(page.nextCursor === null).toBe(offset + 4 >= matching.length);
+        byOffset.push(...page.logs.map((r) => r.id));
+      }
+      expect(byOffset, order).toEqual(expected);
+    }
+  });
+
   it("rejects a cursor it did not issue and out-of-range pages", async () => {
     await expect(queryAuditLogs(database.db, {}, { cursor: "bm90LWEtY3Vyc29y" })).rejects.toBeInstanceOf(InvalidCursorError);
     expect(decodeCursor("%%%")).toBeNull();
