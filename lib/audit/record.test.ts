@@ -96,6 +96,17 @@ describe("recordAuditEvent", () => {
     expect(new Set(all.logs.map((l) => l.eventType))).toEqual(new Set(EVENT_TYPES.map((e) => e.value)));
   });
 
+  it("returns, for several events in one insert, each row as stored (ids in input order, unset columns null)", async () => {
+    const written = await recordAuditEvents(database.db, [
+      { eventType: "auth.logout" },
+      { eventType: "memory.updated", metadata: { z: 1, a: { y: [2, { c: 3, b: 4 }] } }, tags: ["x", "é"], description: "ünïcode ✓" },
+      { eventType: "authz.access.denied", success: false, statusCode: 403 },
+    ]);
+    expect(written.map((r) => r.eventType)).toEqual(["auth.logout", "memory.updated", "authz.access.denied"]);
+    expect(written[0]!.id).toBeLessThan(written[1]!.id);
+    for (const row of written) expect(await getAuditLog(database.db, row.id)).toEqual(row);
+  });
+
   it("fills the catalog's severity, compliance tags by category, retention and the time", async () => {
     const before = Date.now();
     const login = await recordAuditEvent(database.db, { eventType: "auth.login.success", userId: "u1" });

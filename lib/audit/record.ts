@@ -202,6 +202,10 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
 /**
  * Records events in one INSERT on `db`, which should be the transaction of the change they
  * record. Returns the stored rows, or an empty list when audit logging is disabled.
+ *
+ * The rows go as one JSON parameter (insertRowsAsJson) and only the values the database assigns
+ * come back: building and reading 30 columns through the ORM cost more CPU than the insert itself
+ * on every audited request.
  */
 export async function recordAuditEvents(
   db: Database,
@@ -209,7 +213,46 @@ export async function recordAuditEvents(
   options: RecordOptions = {},
 ): Promise<AuditLogRow[]> {
   if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
-  return db.insert(auditLogs).values(events.map(buildAuditRow)).returning();
+  const rows = events.map(buildAuditRow);
+  const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(db, auditLogs, rows, sql`id, tx_id`);
+  // Identity values are taken in the order the rows are read, which is the array's.
+  const ids = assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
+  return rows.map((row, i) => ({ ...storedRow(row), ...ids[i]! }));
+}
+
+/** A built row as the database stores it: every nullable column present (null when unset). */
+function storedRow(row: typeof auditLogs.$inferInsert): Omit<AuditLogRow, "id" | "txId"> {
+  return {
+    ...row,
+    severity: row.severity ?? "info",
+    description: row.description ?? null,
+    userId: row.userId ?? null,
+    username: row.username ?? null,
+    sessionId: row.sessionId ?? null,
+    ipAddress: row.ipAddress ?? null,
+    userAgent: row.userAgent ?? null,
+    resourceType: row.resourceType ?? null,
+    resourceId: row.resourceId ?? null,
+    namespace: row.namespace ?? null,
+    action: row.action ?? null,
+    beforeState: row.beforeState ?? null,
+    afterState: row.afterState ?? null,
+    requestMethod: row.requestMethod ?? null,
+    requestPath: row.requestPath ?? null,
+    requestParams: row.requestParams ?? null,
+    success: row.success ?? true,
+    errorMessage: row.errorMessage ?? null,
+    statusCode: row.statusCode ?? null,
+    metadata: row.metadata ?? null,
+    tags: row.tags ?? null,
+    complianceTags: row.complianceTags ?? null,
+    retentionPolicy: row.retentionPolicy ?? "standard",
+    timestamp: row.timestamp ?? new Date(),
+    writerMac: row.writerMac ?? null,
+    personalDigest: row.personalDigest ?? "",
+    personalSalt: row.personalSalt ?? null,
+    erasedAt: row.erasedAt ?? null,
+  };
 }
 
 /**
