@@ -4,6 +4,7 @@ import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
+import { countFromSummaries } from "./stats";
 
 export interface AuditLogFilters {
   eventTypes?: string[];
@@ -161,9 +162,7 @@ export async function queryAuditLogs(
       .orderBy(timeOrder, direction(auditLogs.id))
       .limit(limit + 1)
       .offset(offset),
-    page.withTotal === false
-      ? Promise.resolve([{ total: -1 }])
-      : db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where),
+    page.withTotal === false ? Promise.resolve([{ total: -1 }]) : countAuditLogs(db, filters, where),
   ]);
   const hasMore = logs.length > limit;
   const pageRows = hasMore ? logs.slice(0, limit) : logs;
@@ -175,6 +174,17 @@ export async function queryAuditLogs(
     offset,
     nextCursor: hasMore && last ? encodeCursor(last) : null,
   };
+}
+
+/**
+ * The number of matching events: from the statistics summaries when they hold the filters (event
+ * types, severities, outcome, security events over a time range: a few hundred summary rows
+ * instead of every match), else counted in audit_logs.
+ */
+async function countAuditLogs(db: Database, filters: AuditLogFilters, where: SQL | undefined): Promise<{ total: number }[]> {
+  const summarized = await countFromSummaries(db, filters);
+  if (summarized !== null) return [{ total: summarized }];
+  return db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type DatabaseHandle } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
-import type { AuditLogRow } from "@/lib/db/schema";
+import { auditRetentionRuns, type AuditLogRow } from "@/lib/db/schema";
 import type { EventType } from "./events";
-import { queryAuditLogs } from "./query";
+import { queryAuditLogs, type AuditLogFilters } from "./query";
 import { recordAuditEvent, recordAuditEvents, type AuditEventInput } from "./record";
-import { getAuditStatistics, rollUpAuditSummaries, type AuditStatistics } from "./stats";
+import { countFromSummaries, getAuditStatistics, rollUpAuditSummaries, type AuditStatistics } from "./stats";
 
 let database: TestDatabase;
 const HOUR = 3_600_000;
@@ -124,6 +124,46 @@ describe("getAuditStatistics", () => {
     expect(second.events).toBe(150);
     expect((await rollUpAuditSummaries(database.db)).events).toBe(0);
     await expectExact("rolled up twice");
+  });
+
+  it("gives a page's total from the summaries for type, severity, outcome and security filters, equal to counting rows", async () => {
+    // Some events the roll-up has not reached yet, beside the rolled-up ones.
+    await recordAuditEvents(database.db, events(60, 3, base, 10 * 24 * HOUR));
+    const rows = await allRows();
+    const filterCases: { name: string; filters: AuditLogFilters; matches: (r: AuditLogRow) => boolean }[] = [
+      { name: "no filter", filters: {}, matches: () => true },
+      { name: "one type", filters: { eventTypes: ["memory.created"] }, matches: (r) => r.eventType === "memory.created" },
+      {
+        name: "two types, failed",
+        filters: { eventTypes: ["auth.login.failed", "authz.access.denied"], success: false },
+        matches: (r) => ["auth.login.failed", "authz.access.denied"].includes(r.eventType) && !r.success,
+      },
+      { name: "severity", filters: { severities: ["warning", "error"] }, matches: (r) => ["warning", "error"].includes(r.severity) },
+      { name: "security", filters: { securityOnly: true }, matches: (r) => ["warning", "error", "critical"].includes(r.severity) || !r.success },
+    ];
+    for (const range of ranges) {
+      for (const { name, filters, matches } of filterCases) {
+        const inRange = rows.filter((r) => r.timestamp >= range.start && r.timestamp <= range.end && matches(r)).length;
+        const scoped = { ...filters, startTime: range.start, endTime: range.end };
+        expect(await countFromSummaries(database.db, scoped), `${range.name}, ${name}`).toBe(inRange);
+        expect((await queryAuditLogs(database.db, scoped, { limit: 1 })).total, `${range.name}, ${name} (page)`).toBe(inRange);
+      }
+    }
+    // Filters the summaries do not hold are counted in audit_logs.
+    expect(await countFromSummaries(database.db, { userId: "u1", startTime: new Date(base), endTime: new Date(base + HOUR) })).toBeNull();
+    expect(await countFromSummaries(database.db, { q: "x", startTime: new Date(base), endTime: new Date(base + HOUR) })).toBeNull();
+    expect(await countFromSummaries(database.db, { eventTypes: ["memory.created"] })).toBeNull();
+  });
+
+  it("counts a page's total in audit_logs where retention may have removed events the summaries still count", async () => {
+    const range = { startTime: new Date(base - HOUR), endTime: new Date(base + 11 * 24 * HOUR) };
+    const before = await countFromSummaries(database.db, range);
+    expect(before).toBeGreaterThan(0);
+    await database.db.insert(auditRetentionRuns).values({ startedAt: new Date(), cutoffs: { standard: new Date(base + 24 * HOUR).toISOString() } });
+    expect(await countFromSummaries(database.db, range)).toBeNull();
+    expect((await queryAuditLogs(database.db, range, { limit: 1 })).total).toBe(before);
+    // A range wholly after every cutoff still comes from the summaries.
+    expect(await countFromSummaries(database.db, { startTime: new Date(base + 48 * HOUR), endTime: range.endTime })).not.toBeNull();
   });
 
   it("counts a just-written event at once", async () => {

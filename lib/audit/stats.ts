@@ -2,8 +2,10 @@
 // is by day; per user, whole weeks from the weekly ones), the whole hours around them from the
 // hourly ones, and only the events the roll-up has not reached yet, plus the partial hours at the
 // ends of the range when their hours hold events outside it, are read from audit_logs. The roll-up job is the only writer of the summaries.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
+import { SECURITY_SEVERITIES } from "./events";
+import type { AuditLogFilters } from "./query";
 
 export interface AuditStatistics {
   total_events: number;
@@ -71,57 +73,88 @@ export function emptyStatistics(start: Date, end: Date): AuditStatistics {
   };
 }
 
-/** Statistics over [startTime, endTime], equal to counting the events themselves. */
-export async function getAuditStatistics(db: Database, range: StatisticsRange): Promise<AuditStatistics> {
-  const { startTime: start, endTime: end } = range;
-  if (end.getTime() < start.getTime()) throw new RangeError("end_time must not be before start_time");
-  const bucket = range.bucket ?? (end.getTime() - start.getTime() <= 48 * HOUR_MS ? "hour" : "day");
-  const topUsers = range.topUsers ?? 10;
+/**
+ * How a range [start, end] splits: whole UTC weeks (per-user counts only) and days (when `useDays`)
+ * from the weekly and daily summaries, the whole hours around them from the hourly ones, and the
+ * partial hours at the ends, [start, hourStart) and [hourEnd, end], from audit_logs — unless the
+ * rest of such an hour holds no event (decided inside the statement, see rangeCtes).
+ */
+interface RangePlan {
+  start: Date;
+  end: Date;
+  hourStart: Date;
+  hourEnd: Date;
+  dayStart: Date;
+  dayEnd: Date;
+  weekStart: Date;
+  weekEnd: Date;
+  headHour: Date;
+  headPossible: boolean;
+  withinOneHour: boolean;
+  tailAfter: Date;
+}
 
+function planRange(start: Date, end: Date, useDays: boolean): RangePlan {
   // Whole hours [hourStart, hourEnd) come from the summaries; when the range lies within one
   // hour there are none, and every event is read raw.
   let hourStart = ceilHour(start);
   let hourEnd = floorHour(end);
   const withinOneHour = hourStart.getTime() >= hourEnd.getTime();
   if (withinOneHour) hourStart = hourEnd = start;
-  // Within those, whole UTC days [dayStart, dayEnd) come from the daily summaries, unless the
-  // timeline is by hour; the hours before and after them from the hourly ones.
   let dayStart = hourEnd;
   let dayEnd = hourEnd;
-  if (bucket === "day" && ceilDay(hourStart).getTime() < floorDay(hourEnd).getTime()) {
+  if (useDays && ceilDay(hourStart).getTime() < floorDay(hourEnd).getTime()) {
     dayStart = ceilDay(hourStart);
     dayEnd = floorDay(hourEnd);
   }
-  // Per user, whole weeks within those days come from the weekly summaries.
   let weekStart = dayEnd;
   let weekEnd = dayEnd;
   if (ceilWeek(dayStart).getTime() < floorWeek(dayEnd).getTime()) {
     weekStart = ceilWeek(dayStart);
     weekEnd = floorWeek(dayEnd);
   }
-  // The partial hours at the ends, [start, hourStart) and [hourEnd, end], are read raw, unless the
-  // rest of their hour holds no event: then that hour's summary counts exactly them. A range that
-  // ends now has nothing after it, so its last hour (often the busiest) comes from the summary.
-  const headHour = new Date(hourStart.getTime() - HOUR_MS);
-  const headPossible = !withinOneHour && start.getTime() < hourStart.getTime();
-  const tailAfter = new Date(hourEnd.getTime() + HOUR_MS);
+  return {
+    start,
+    end,
+    hourStart,
+    hourEnd,
+    dayStart,
+    dayEnd,
+    weekStart,
+    weekEnd,
+    headHour: new Date(hourStart.getTime() - HOUR_MS),
+    headPossible: !withinOneHour && start.getTime() < hourStart.getTime(),
+    withinOneHour,
+    tailAfter: new Date(hourEnd.getTime() + HOUR_MS),
+  };
+}
 
-  // Inside the statement the watermark is unknown to the planner, which then guesses that a third
-  // of the log is at or above it and, for ranges of a few days, reads every event of the range by
-  // time. The watermark only rises, so its value read just before is a lower bound of the one the
-  // statement sees: as a constant it lets the planner read just the newer events by the tx_id
-  // index, and it changes no result.
+/**
+ * Inside the statement the watermark is unknown to the planner, which then guesses that a third
+ * of the log is at or above it and, for ranges of a few days, reads every event of the range by
+ * time. The watermark only rises, so its value read just before is a lower bound of the one the
+ * statement sees: as a constant it lets the planner read just the newer events by the tx_id
+ * index, and it changes no result.
+ */
+async function rolledUpFloor(db: Database): Promise<number> {
   const [floor] = await selectRows<{ tx: string | number }>(db, sql`select rolled_up_before_tx as tx from audit_rollup_state where id = 1`);
-  const txFloor = Number(floor?.tx ?? 0);
+  return Number(floor?.tx ?? 0);
+}
 
-  // One statement, so the summaries, the watermark and the edge checks are read from one snapshot
-  // even while the roll-up commits.
-  const rows = await selectRows<StatisticsRow>(
-    db,
-    sql`
+/**
+ * The common start of a statement over a range: `raw`, the events read from audit_logs (partial
+ * end hours and what the roll-up has not reached), and `typed`, counts per hour or day, type,
+ * severity and outcome from the summaries plus `raw`. `where` (on event_type, severity and success
+ * only, unqualified) narrows both. Everything is read in one statement, so the summaries, the
+ * watermark and the edge checks come from one snapshot even while the roll-up commits.
+ */
+function rangeCtes(plan: RangePlan, txFloor: number, where: SQL = sql`true`): SQL {
+  const { start, end, hourStart, hourEnd, dayStart, dayEnd, headHour, headPossible, withinOneHour, tailAfter } = plan;
+  return sql`
     with watermark as (
       select rolled_up_before_tx as tx from audit_rollup_state where id = 1
     ),
+    -- An end hour whose other events all lie outside the range is read from its summary.
     edges as (
       select ${headPossible}::boolean and not exists (
                select 1 from audit_logs where timestamp >= ${at(headHour)} and timestamp < ${at(start)}) as head_whole,
@@ -131,11 +164,11 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
     raw as (
       select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
       from audit_logs a
-      where a.timestamp >= ${at(start)} and a.timestamp < ${at(hourStart)} and not (select head_whole from edges)
+      where a.timestamp >= ${at(start)} and a.timestamp < ${at(hourStart)} and not (select head_whole from edges) and (${where})
       union all
       select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
       from audit_logs a
-      where a.timestamp >= ${at(hourEnd)} and a.timestamp <= ${at(end)} and not (select tail_whole from edges)
+      where a.timestamp >= ${at(hourEnd)} and a.timestamp <= ${at(end)} and not (select tail_whole from edges) and (${where})
       union all
       -- Events the roll-up has not reached yet, where the summaries stand for the range.
       select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
@@ -144,22 +177,76 @@ export async function getAuditStatistics(db: Database, range: StatisticsRange): 
         and a.timestamp >= ${at(start)} and a.timestamp <= ${at(end)}
         and (a.timestamp >= ${at(hourStart)} or (select head_whole from edges))
         and (a.timestamp < ${at(hourEnd)} or (select tail_whole from edges))
+        and (${where})
     ),
     typed as (
       select s.bucket, s.event_type, s.severity, s.success, s.count
       from audit_summary_hourly s
-      where (s.bucket >= ${at(hourStart)} and s.bucket < ${at(dayStart)})
+      where ((s.bucket >= ${at(hourStart)} and s.bucket < ${at(dayStart)})
          or (s.bucket >= ${at(dayEnd)} and s.bucket < ${at(hourEnd)})
          or (s.bucket = ${at(headHour)} and (select head_whole from edges))
-         or (s.bucket = ${at(hourEnd)} and (select tail_whole from edges))
+         or (s.bucket = ${at(hourEnd)} and (select tail_whole from edges)))
+        and (${where})
       union all
       select d.bucket, d.event_type, d.severity, d.success, d.count
       from audit_summary_daily d
-      where d.bucket >= ${at(dayStart)} and d.bucket < ${at(dayEnd)}
+      where d.bucket >= ${at(dayStart)} and d.bucket < ${at(dayEnd)} and (${where})
       union all
       select date_trunc('hour', r.timestamp, 'UTC'), r.event_type, r.severity, r.success, count(*)
       from raw r group by 1, 2, 3, 4
-    ),
+    )`;
+}
+
+/**
+ * The condition of `filters` on the columns the type summaries keep (event type, severity,
+ * outcome), or null when a filter needs more than they hold (a user, a resource, words…).
+ */
+function summaryCondition(filters: AuditLogFilters): SQL | null {
+  const { eventTypes, severities, success, securityOnly, startTime, endTime, ...rest } = filters;
+  if (Object.values(rest).some((v) => v !== undefined) || !startTime || !endTime) return null;
+  const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+  const parts: SQL[] = [];
+  if (eventTypes?.length) parts.push(sql`event_type in (${list(eventTypes)})`);
+  if (severities?.length) parts.push(sql`severity in (${list(severities)})`);
+  if (success !== undefined) parts.push(sql`success = ${success}`);
+  if (securityOnly) parts.push(sql`(severity in (${list(SECURITY_SEVERITIES)}) or not success)`);
+  return parts.length ? sql.join(parts, sql` and `) : sql`true`;
+}
+
+/**
+ * The number of events matching `filters`, from the summaries, when the filters are ones they
+ * hold (event types, severities, outcome, security, a time range) and no retention run has
+ * removed events from the range (the summaries still count removed events); else null.
+ */
+export async function countFromSummaries(db: Database, filters: AuditLogFilters): Promise<number | null> {
+  const where = summaryCondition(filters);
+  if (!where || !filters.startTime || !filters.endTime) return null;
+  const { startTime: start, endTime: end } = filters;
+  if (end.getTime() < start.getTime()) return 0;
+  const plan = planRange(start, end, true);
+  const [row] = await selectRows<{ total: string | number; horizon: Date | string | null }>(
+    db,
+    sql`${rangeCtes(plan, await rolledUpFloor(db), where)}
+    select coalesce((select sum(count) from typed), 0)::bigint as total,
+           (select max(e.cutoff::timestamptz) from audit_retention_runs r, jsonb_each_text(r.cutoffs) as e(policy, cutoff)) as horizon`,
+  );
+  if (row?.horizon && new Date(row.horizon).getTime() > start.getTime()) return null;
+  return Number(row?.total ?? 0);
+}
+
+/** Statistics over [startTime, endTime], equal to counting the events themselves. */
+export async function getAuditStatistics(db: Database, range: StatisticsRange): Promise<AuditStatistics> {
+  const { startTime: start, endTime: end } = range;
+  if (end.getTime() < start.getTime()) throw new RangeError("end_time must not be before start_time");
+  const bucket = range.bucket ?? (end.getTime() - start.getTime() <= 48 * HOUR_MS ? "hour" : "day");
+  const topUsers = range.topUsers ?? 10;
+  // Daily summaries only when the timeline is by day.
+  const plan = planRange(start, end, bucket === "day");
+  const { hourStart, hourEnd, dayStart, dayEnd, weekStart, weekEnd, headHour } = plan;
+
+  const rows = await selectRows<StatisticsRow>(
+    db,
+    sql`${rangeCtes(plan, await rolledUpFloor(db))},
     by_user as (
       select u.user_id, u.username, u.total, u.failed
       from audit_user_summary_hourly u
