@@ -1,16 +1,27 @@
 // RFC 6962 Merkle tree hashing, proofs and their verification, over hex-encoded SHA-256 hashes.
 // A leaf of the tree is an event's leaf hash (the SHA-256 of its canonical content).
-import { createHash } from "node:crypto";
+import crypto, { createHash } from "node:crypto";
 
 const sha256 = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest();
 
+// Verification hashes one leaf node and about one inner node per event: they are hashed from
+// buffers kept for the purpose, in one call where crypto.hash (Node 20.12+) is there.
+const oneShotHash = typeof crypto.hash === "function" ? crypto.hash : undefined;
+const leafInput = Buffer.alloc(33, 0);
+const innerInput = Buffer.alloc(65, 1);
+
+/** Writes 32 bytes of hex at `offset`; false (and the caller takes the general path) for anything else. */
+const writeHash32 = (target: Buffer, hex: string, offset: number) => hex.length === 64 && target.write(hex, offset, "hex") === 32;
+
 /** MTH of one entry: SHA-256(0x00 || entry). */
 export function leafNodeHash(leafHashHex: string): string {
+  if (oneShotHash && writeHash32(leafInput, leafHashHex, 1)) return oneShotHash("sha256", leafInput, "hex");
   return sha256(Buffer.from([0]), Buffer.from(leafHashHex, "hex")).toString("hex");
 }
 
 /** An inner node: SHA-256(0x01 || left || right). */
 export function innerNodeHash(leftHex: string, rightHex: string): string {
+  if (oneShotHash && writeHash32(innerInput, leftHex, 1) && writeHash32(innerInput, rightHex, 33)) return oneShotHash("sha256", innerInput, "hex");
   return sha256(Buffer.from([1]), Buffer.from(leftHex, "hex"), Buffer.from(rightHex, "hex")).toString("hex");
 }
 
