@@ -2,9 +2,9 @@
 // tree; signed checkpoints fix its head; verification recomputes every leaf, the tree and every
 // signature; proofs let anyone check one event or two checkpoints with the public key alone.
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
-import { insertRowsAsJson, selectRows, type Database } from "@/lib/db/client";
-import { auditCheckpoints, auditLogs, auditMerkleNodes, auditRemoved, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
-import { auditLeafHash, canonicalJson, personalDataProblem } from "./canonical";
+import { forEachRow, insertRowsAsJson, selectRows, type Database } from "@/lib/db/client";
+import { auditCheckpoints, auditLogs, auditMerkleNodes, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
+import { auditLeafHash, auditLeafHashOfKnownFields, canonicalJson, personalDataProblem, type AuditLeafContent } from "./canonical";
 import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
 import {
   appendLeaf,
@@ -264,6 +264,131 @@ export interface VerificationReport {
 const VERIFY_BATCH = 5000;
 
 /**
+ * The sealed leaves of [start, end) in sealed order, each with its event's columns (null when the
+ * row is gone) and the retention run that removed it. The lateral subquery with `limit 1` keeps
+ * each lookup a primary-key probe: as a plain join PostgreSQL was seen to pick a parallel plan, or
+ * to scan the whole table for every batch, at three to five times the cost.
+ */
+export const sealedLeavesQuery = (start: number, end: number) => sql`
+  select s.seq, s.log_id, s.leaf_hash as sealed_leaf_hash, r.run_id as removed_by,
+         l.id, l.event_type, l.severity, l.description, l.user_id, l.username, l.session_id, l.ip_address, l.user_agent,
+         l.resource_type, l.resource_id, l.namespace, l.action, l.before_state, l.after_state, l.request_method,
+         l.request_path, l.request_params, l.success, l.error_message, l.status_code, l.metadata, l.tags,
+         l.compliance_tags, l.retention_policy, l.timestamp, l.leaf_hash, l.writer_mac, l.personal_digest,
+         l.personal_salt, l.erased_at
+    from audit_seal s
+    left join lateral (select * from audit_logs where id = s.log_id limit 1) l on true
+    left join audit_removed r on r.log_id = s.log_id
+   where s.seq >= ${start} and s.seq < ${end}
+   order by s.seq`;
+
+/** A jsonb value as drizzle maps it: a JSON string that itself parses is parsed again. */
+function jsonbValue(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+const UTC_TIMESTAMP = /^([1-9]\d{3}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamptz as drizzle maps it, in ISO 8601: `new Date(text).toISOString()`, which throws on
+ * what is not a date. PostgreSQL's UTC form is rewritten directly (Date parsing costs a
+ * microsecond); years before 1000 and other zones take the general path, since the Date parser
+ * reads a year like 0050 as 1950.
+ */
+export function isoTimestamp(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const utc = typeof value === "string" ? UTC_TIMESTAMP.exec(value) : null;
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
+  return new Date(value as string).toISOString();
+}
+
+/** What verification learns of one sealed leaf on its own: the checks that need no earlier leaf. */
+interface SealedLeaf {
+  seq: number;
+  /** The leaf hash in the seal, which the tree is built from. */
+  leafHash: string;
+  /** The event's id while its row is present. */
+  id: number | null;
+  /** Archived and removed by retention: its leaf still counts in the tree. */
+  removed: boolean;
+  /** Its first failed check, in the order verifyAuditLog has always checked. */
+  failure?: { id: number; reason: string };
+  /** What reading its content threw: thrown when verification reaches it, as before. */
+  error?: { thrown: unknown };
+}
+
+/** Checks one row of sealedLeavesQuery: its content against its leaf hash, the seal, its writer MAC and its personal data. */
+function checkSealedLeaf(values: unknown[], keys: AuditKeys): SealedLeaf {
+  const [
+    seq, logId, sealedLeafHash, removedBy, id, event_type, severity, description, user_id, username, session_id, ip_address,
+    user_agent, resource_type, resource_id, namespace, action, before_state, after_state, request_method, request_path,
+    request_params, success, error_message, status_code, metadata, tags, compliance_tags, retention_policy, timestamp,
+    leafHash, writerMac, personal_digest, personal_salt, erasedAt,
+  ] = values;
+  const leaf: SealedLeaf = { seq: Number(seq), leafHash: sealedLeafHash as string, id: null, removed: false };
+  if (id === null) {
+    if (removedBy === null) leaf.failure = { id: Number(logId), reason: "event deleted (its sealed leaf has no row)" };
+    else leaf.removed = true;
+    return leaf;
+  }
+  leaf.id = Number(id);
+  if (removedBy !== null) {
+    leaf.failure = { id: leaf.id, reason: "event listed as removed by retention is still present" };
+    return leaf;
+  }
+  try {
+    // Every field of AuditLeafContent, and no other (satisfies), from the row's values (as).
+    const content = ({
+      event_type,
+      severity,
+      description,
+      user_id,
+      username,
+      session_id,
+      ip_address,
+      user_agent,
+      resource_type,
+      resource_id,
+      namespace,
+      action,
+      before_state: jsonbValue(before_state),
+      after_state: jsonbValue(after_state),
+      request_method,
+      request_path,
+      request_params: jsonbValue(request_params),
+      success,
+      error_message,
+      status_code,
+      metadata: jsonbValue(metadata),
+      tags: jsonbValue(tags),
+      compliance_tags: jsonbValue(compliance_tags),
+      retention_policy,
+      timestamp: isoTimestamp(timestamp),
+      personal_digest,
+      personal_salt,
+    } satisfies Record<keyof AuditLeafContent, unknown>) as AuditLeafContent;
+    if (erasedAt !== null) isoTimestamp(erasedAt);
+    const reason =
+      auditLeafHashOfKnownFields(content) !== leafHash
+        ? "event content changed (leaf hash does not match its content)"
+        : leafHash !== sealedLeafHash
+          ? "event replaced or reordered (leaf hash differs from the sealed one)"
+          : writerMac !== rowMac(leafHash, keys)
+            ? "event not written by this server (writer MAC)"
+            : personalDataProblem(content);
+    if (reason) leaf.failure = { id: leaf.id, reason };
+  } catch (thrown) {
+    leaf.error = { thrown };
+  }
+  return leaf;
+}
+
+/**
  * Recomputes every sealed event's leaf hash from its stored content, checks its writer MAC, rebuilds
  * the tree in sealed order, compares it with every checkpoint and checks every checkpoint's
  * signature and chain; then looks for events that were never sealed though their turn has passed.
@@ -307,48 +432,35 @@ export async function verifyAuditLog(
   const early = checkRoots(0, frontier);
   if (early) return early;
   const readBatch = (start: number) => {
-    const batch = db
-      .select({ seal: auditSeal, log: auditLogs, removedBy: auditRemoved.runId })
-      .from(auditSeal)
-      .leftJoin(auditLogs, eq(auditLogs.id, auditSeal.logId))
-      .leftJoin(auditRemoved, eq(auditRemoved.logId, auditSeal.logId))
-      .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + VERIFY_BATCH))))
-      .orderBy(asc(auditSeal.seq))
-      .then((rows) => rows);
+    const leaves: SealedLeaf[] = [];
+    const batch = forEachRow(db, sealedLeavesQuery(start, Math.min(total, start + VERIFY_BATCH)), (values) => {
+      leaves.push(checkSealedLeaf(values, keys));
+    }).then(() => leaves);
     // A check that fails early leaves the prefetched batch unread; its error must not go unhandled.
     batch.catch(() => undefined);
     return batch;
   };
-  // The next batch is read while this one is hashed: the database and the hashing overlap.
+  // The next batch is read (and its rows checked as they arrive) while this one is walked.
   let next = total > 0 ? readBatch(0) : null;
   for (let start = 0; start < total; start += VERIFY_BATCH) {
-    const rows = await next!;
+    const leaves = await next!;
     next = start + VERIFY_BATCH < total ? readBatch(start + VERIFY_BATCH) : null;
     let expected = start;
-    for (const { seal, log, removedBy } of rows) {
-      if (seal.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-      if (!log && removedBy === null) return fail(seal.logId, "event deleted (its sealed leaf has no row)");
-      if (!log) {
-        // Archived and removed by retention run `removedBy`: its leaf still counts in the tree.
-        report.removed += 1;
-        appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
-        expected += 1;
-        const mismatch = checkRoots(seal.seq + 1, frontier);
-        if (mismatch) return mismatch;
-        continue;
-      }
-      if (removedBy !== null) return fail(log.id, "event listed as removed by retention is still present");
-      const content = leafContentOf(auditLogToJson(log));
-      if (auditLeafHash(content) !== log.leafHash) return fail(log.id, "event content changed (leaf hash does not match its content)");
-      if (log.leafHash !== seal.leafHash) return fail(log.id, "event replaced or reordered (leaf hash differs from the sealed one)");
-      if (log.writerMac !== rowMac(log.leafHash, keys)) return fail(log.id, "event not written by this server (writer MAC)");
-      const personal = personalDataProblem(content);
-      if (personal) return fail(log.id, personal);
-      appendLeaf(frontier, seal.seq, leafNodeHash(seal.leafHash));
+    for (const leaf of leaves) {
+      if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+      if (leaf.error) throw leaf.error.thrown;
+      if (leaf.failure) return fail(leaf.failure.id, leaf.failure.reason);
+      appendLeaf(frontier, leaf.seq, leafNodeHash(leaf.leafHash));
       expected += 1;
-      report.checked += 1;
-      const mismatch = checkRoots(seal.seq + 1, frontier);
-      if (mismatch) return { ...mismatch, first_failure: { id: log.id, reason: mismatch.first_failure!.reason } };
+      if (leaf.removed) {
+        report.removed += 1;
+        const mismatch = checkRoots(leaf.seq + 1, frontier);
+        if (mismatch) return mismatch;
+      } else {
+        report.checked += 1;
+        const mismatch = checkRoots(leaf.seq + 1, frontier);
+        if (mismatch) return { ...mismatch, first_failure: { id: leaf.id, reason: mismatch.first_failure!.reason } };
+      }
     }
     if (expected !== Math.min(total, start + VERIFY_BATCH)) return fail(null, `sealed order broken: leaf ${expected} is missing`);
     options.onProgress?.(report.checked + report.removed, total);

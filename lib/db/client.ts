@@ -4,8 +4,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { getTableColumns, getTableName, sql, type ExtractTablesWithRelations, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { PgDialect, type PgTable } from "drizzle-orm/pg-core";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
 
@@ -110,6 +111,41 @@ export async function closeDb(): Promise<void> {
 export async function selectRows<T>(db: Database, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+const dialect = new PgDialect();
+
+/** The postgres.js client under a drizzle database (not under a transaction, nor PGlite). */
+function postgresJsClient(db: Database): Sql | null {
+  const client = (db as { $client?: unknown }).$client;
+  return typeof client === "function" && typeof (client as Partial<Sql>).unsafe === "function" ? (client as Sql) : null;
+}
+
+/**
+ * Hands each row of a raw query to `onRow` as its column values in select order (column names
+ * must differ). On postgres.js the rows stream: each is handed over as soon as it is parsed and
+ * none is kept, which saves building and collecting a large result. Elsewhere (PGlite, a
+ * transaction) the rows are read first. If `onRow` throws, later rows are skipped and the error
+ * is thrown once the query has finished.
+ */
+export async function forEachRow(db: Database, query: SQL, onRow: (values: unknown[]) => void): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  const guarded = (values: unknown[]) => {
+    if (failure) return;
+    try {
+      onRow(values);
+    } catch (error) {
+      failure = { error };
+    }
+  };
+  const client = postgresJsClient(db);
+  if (client) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    await client.unsafe(text, params as never[]).values().forEach(guarded);
+  } else {
+    for (const row of await selectRows<Record<string, unknown>>(db, query)) guarded(Object.values(row));
+  }
+  if (failure) throw failure.error;
 }
 
 /** The database's own error under drizzle's "Failed query" wrapper: its SQLSTATE code and message. */
