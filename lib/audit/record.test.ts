@@ -96,6 +96,12 @@ describe("recordAuditEvent", () => {
     expect(new Set(all.logs.map((l) => l.eventType))).toEqual(new Set(EVENT_TYPES.map((e) => e.value)));
   });
 
+  it("gives every event its own random salt for the personal digest", () => {
+    const salts = Array.from({ length: 1000 }, () => buildAuditRow({ eventType: "auth.logout", username: "same" }).personalSalt);
+    expect(salts.every((salt) => /^[0-9a-f]{32}$/.test(salt ?? ""))).toBe(true);
+    expect(new Set(salts).size).toBe(salts.length);
+  });
+
   it("returns, for several events in one insert, each row as stored (ids in input order, unset columns null)", async () => {
     const written = await recordAuditEvents(database.db, [
       { eventType: "auth.logout" },

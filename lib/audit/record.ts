@@ -5,7 +5,7 @@ import { insertRowsAsJson, type Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { randomBytes } from "node:crypto";
-import { auditLeafHash, personalDigest, sha256Hex, type AuditLeafContent } from "./canonical";
+import { auditLeafHashOfKnownFields, personalDigest, sha256Hex, type AuditLeafContent } from "./canonical";
 import { rowMac } from "./keys";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
@@ -123,6 +123,22 @@ function defaultRetention(complianceTags: string[], severity: Severity): string 
   return complianceTags.includes("security") || severity === "critical" ? "security" : "standard";
 }
 
+// Salts come from a pool of random bytes filled 256 salts at a time: one randomBytes call per event
+// took a third of the writer's time on batches (as crypto.randomUUID pools its bytes).
+const SALT_BYTES = 16;
+let saltPool = Buffer.alloc(0);
+let saltOffset = 0;
+
+/** 16 random bytes in hex, fresh for each event. */
+function personalSalt(): string {
+  if (saltOffset + SALT_BYTES > saltPool.length) {
+    saltPool = randomBytes(SALT_BYTES * 256);
+    saltOffset = 0;
+  }
+  saltOffset += SALT_BYTES;
+  return saltPool.toString("hex", saltOffset - SALT_BYTES, saltOffset);
+}
+
 /** The row the writer stores for an event: defaults filled, secrets removed, leaf hash computed. */
 export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferInsert {
   const definition = eventDefinition(event.eventType);
@@ -162,10 +178,10 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     retention_policy: optionalText(event.retentionPolicy) ?? defaultRetention(complianceTags, severity),
     timestamp: timestamp.toISOString(),
   };
-  const salt = randomBytes(16).toString("hex");
+  const salt = personalSalt();
   const content: AuditLeafContent = { ...personal, personal_salt: salt, personal_digest: personalDigest(salt, personal) };
 
-  const leafHash = auditLeafHash(content);
+  const leafHash = auditLeafHashOfKnownFields(content);
   return {
     eventType: content.event_type,
     severity: content.severity,
