@@ -189,15 +189,18 @@ describe("queryAuditLogs", () => {
     expect(seen).toEqual(all.map((r) => r.id));
   });
 
-  it("pages a text search (matches found once through the word index) by offset and by cursor, both orders", async () => {
-    const matching = rows.filter((r) => r.username === "dave").sort(newestFirst);
+  it.each([
+    { name: "a text search (matches found once through the word index)", filters: { q: "dave" }, matches: (r: AuditLogRow) => r.username === "dave" },
+    { name: "one event type (ids read from its index first)", filters: { eventTypes: ["auth.login.failed"] }, matches: (r: AuditLogRow) => r.eventType === "auth.login.failed" },
+  ])("pages $name by offset and by cursor, both orders", async ({ filters, matches }) => {
+    const matching = rows.filter(matches).sort(newestFirst);
     expect(matching.length).toBeGreaterThan(8);
     for (const order of ["desc", "asc"] as const) {
       const expected = (order === "desc" ? matching : [...matching].reverse()).map((r) => r.id);
       const byCursor: number[] = [];
       let cursor: string | undefined;
       do {
-        const page = await queryAuditLogs(database.db, { q: "dave" }, { limit: 4, cursor, order });
+        const page = await queryAuditLogs(database.db, filters, { limit: 4, cursor, order });
         expect(page.total).toBe(matching.length);
         byCursor.push(...page.logs.map((r) => r.id));
         cursor = page.nextCursor ?? undefined;
@@ -205,7 +208,7 @@ describe("queryAuditLogs", () => {
       expect(byCursor, order).toEqual(expected);
       const byOffset: number[] = [];
       for (let offset = 0; offset < matching.length; offset += 4) {
-        const page = await queryAuditLogs(database.db, { q: "dave" }, { limit: 4, offset, order });
+        const page = await queryAuditLogs(database.db, filters, { limit: 4, offset, order });
         expect(page.nextCursor === null).toBe(offset + 4 >= matching.length);
         byOffset.push(...page.logs.map((r) => r.id));
       }

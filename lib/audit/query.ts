@@ -1,5 +1,5 @@
 // Reads of the audit log: filtered, newest (or oldest) first, with the total of all matches.
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
@@ -143,25 +143,44 @@ export async function queryAuditLogs(
       )
     : undefined;
   const pageWhere = and(where, afterCursor);
-  const direction = ascending ? asc : desc;
   // The time indexes are (…, timestamp DESC NULLS LAST), and PostgreSQL matches an ORDER BY to an
   // index with its NULLS order too, even on a NOT NULL column: a plain `timestamp desc` (NULLS
   // FIRST) made every page read and sort its whole range. Spelled like the index (read backwards
-  // for asc), a page reads its rows in order and stops, with only rows of equal time sorted by id.
-  const timeOrder = ascending ? sql`${auditLogs.timestamp} asc nulls first` : sql`${auditLogs.timestamp} desc nulls last`;
+  // for asc), a page reads its rows in order and stops, with only rows of equal time sorted by id
+  // (or none: the event type index ends in id DESC NULLS LAST too).
+  const order = ascending
+    ? [sql`${auditLogs.timestamp} asc nulls first`, sql`${auditLogs.id} asc nulls first`]
+    : [sql`${auditLogs.timestamp} desc nulls last`, sql`${auditLogs.id} desc nulls last`];
 
   if (filters.q && page.withTotal !== false) {
     return textSearchPage(db, where, afterCursor, ascending, { limit, offset });
   }
 
+  // A page of one event type: the planner, guessing the type evenly spread in time, walks the time
+  // index and skips every newer event of other types (a burst of them cost 15–40 ms a page); its
+  // ids read in order from the (event_type, timestamp, id) index alone take well under 1 ms.
+  const onlyType = filters.eventTypes?.length === 1;
   const [logs, [counted]] = await Promise.all([
     db
       .select()
       .from(auditLogs)
-      .where(pageWhere)
-      .orderBy(timeOrder, direction(auditLogs.id))
+      .where(
+        onlyType
+          ? inArray(
+              auditLogs.id,
+              db
+                .select({ id: auditLogs.id })
+                .from(auditLogs)
+                .where(pageWhere)
+                .orderBy(...order)
+                .limit(limit + 1)
+                .offset(offset),
+            )
+          : pageWhere,
+      )
+      .orderBy(...order)
       .limit(limit + 1)
-      .offset(offset),
+      .offset(onlyType ? 0 : offset),
     page.withTotal === false ? Promise.resolve([{ total: -1 }]) : countAuditLogs(db, filters, where),
   ]);
   const hasMore = logs.length > limit;
@@ -201,7 +220,7 @@ async function textSearchPage(
   ascending: boolean,
   { limit, offset }: { limit: number; offset: number },
 ): Promise<AuditLogPage> {
-  const order = ascending ? sql`timestamp asc nulls first, id asc` : sql`timestamp desc nulls last, id desc`;
+  const order = ascending ? sql`timestamp asc nulls first, id asc nulls first` : sql`timestamp desc nulls last, id desc nulls last`;
   const [found] = await selectRows<{ total: number; ids: (string | number)[] | null }>(
     db,
     sql`with matches as materialized (

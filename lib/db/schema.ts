@@ -164,7 +164,8 @@ export const auditLogs = pgTable(
     index("audit_logs_username_timestamp_idx").on(t.username, t.timestamp.desc()),
     index("audit_logs_ip_address_timestamp_idx").on(t.ipAddress, t.timestamp.desc()),
     index("audit_logs_session_timestamp_idx").on(t.sessionId, t.timestamp.desc()),
-    index("audit_logs_event_type_timestamp_idx").on(t.eventType, t.timestamp.desc()),
+    // With id, a page of one event type is read from this index alone (see queryAuditLogs).
+    index("audit_logs_event_type_timestamp_idx").on(t.eventType, t.timestamp.desc(), t.id.desc()),
     index("audit_logs_resource_timestamp_idx").on(t.resourceType, t.resourceId, t.timestamp.desc()),
     index("audit_logs_search_idx").using("gin", auditSearchDocument),
     index("audit_logs_security_timestamp_idx")
