@@ -39,9 +39,11 @@ export const envSchema = z
     MEMORIC_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.email("must be an e-mail address").optional()),
     MEMORIC_AUDIT_ENABLED: booleanSetting(true),
     MEMORIC_TRUST_PROXY: booleanSetting(false),
+    // Totals and statistics read events the roll-up has not reached from audit_logs: run it often
+    // (an idle run is one short transaction), so a burst of ingested events is summarised soon.
     MEMORIC_AUDIT_ROLLUP_SECONDS: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int("must be a whole number").min(1).max(3600).default(10),
+      z.coerce.number().int("must be a whole number").min(1).max(3600).default(2),
     ),
     MEMORIC_AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40, "must be an Ed25519 private key in PEM (or PEM in base64)").optional()),
     MEMORIC_CHECKPOINT_SECONDS: z.preprocess(
