@@ -1,4 +1,6 @@
 // The built server, started as a user would start it, answering over HTTP.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAuditLogs } from "@/lib/audit/query";
@@ -6,6 +8,8 @@ import { selectRows } from "@/lib/db/client";
 import { TEST_ADMIN, runServerUntilExit, startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
+/** Every migration in drizzle/, as the journal lists them. */
+const MIGRATIONS = (JSON.parse(readFileSync(path.join(process.cwd(), "drizzle/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -32,7 +36,7 @@ describe("a freshly started server", () => {
       details: {
         database: "connected",
         engine: process.env.DATABASE_URL ? "postgres" : "pglite",
-        migrations: "7/7 applied",
+        migrations: `${MIGRATIONS}/${MIGRATIONS} applied`,
         authentication: "configured",
         audit_logging: "enabled",
       },
