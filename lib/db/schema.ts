@@ -178,75 +178,46 @@ export const auditLogs = pgTable(
   ],
 );
 
+/** A roll-up of counts per event type, severity and outcome, one row per bucket (an hour, a day). */
+const typeSummary = <N extends string>(name: N) =>
+  pgTable(
+    name,
+    {
+      bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+      eventType: text("event_type").notNull(),
+      severity: text("severity").notNull(),
+      success: boolean("success").notNull(),
+      count: bigint("count", { mode: "number" }).notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.bucket, t.eventType, t.severity, t.success] })],
+  );
+
+/** A roll-up of counts per user (events and failures), one row per bucket (an hour, a day, a week). */
+const userSummary = <N extends string>(name: N) =>
+  pgTable(
+    name,
+    {
+      bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+      userId: text("user_id").notNull(),
+      username: text("username"),
+      total: bigint("total", { mode: "number" }).notNull(),
+      failed: bigint("failed", { mode: "number" }).notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
+  );
+
 /**
- * Statistics read these roll-ups instead of the events: hourly counts per event type, severity and
- * outcome, and per user. Only the roll-up job writes them (never a request), so writers of events
- * never queue on a shared counter row.
+ * Statistics read these roll-ups instead of the events: counts per event type, severity and
+ * outcome per UTC hour and day, and per user per hour, day and week (from Monday). Only the
+ * roll-up job writes them, all levels in one statement (never a request), so writers of events
+ * never queue on a shared counter row; statistics over months read a row per day or week (and type
+ * or user) instead of 24 or 168.
  */
-export const auditSummaryHourly = pgTable(
-  "audit_summary_hourly",
-  {
-    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
-    eventType: text("event_type").notNull(),
-    severity: text("severity").notNull(),
-    success: boolean("success").notNull(),
-    count: bigint("count", { mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.bucket, t.eventType, t.severity, t.success] })],
-);
-
-export const auditUserSummaryHourly = pgTable(
-  "audit_user_summary_hourly",
-  {
-    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
-    userId: text("user_id").notNull(),
-    username: text("username"),
-    total: bigint("total", { mode: "number" }).notNull(),
-    failed: bigint("failed", { mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
-);
-
-/**
- * The same counts per UTC day, written by the same roll-up statement as the hourly ones: statistics
- * over weeks or months read one row per day (and type or user) instead of 24.
- */
-export const auditSummaryDaily = pgTable(
-  "audit_summary_daily",
-  {
-    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
-    eventType: text("event_type").notNull(),
-    severity: text("severity").notNull(),
-    success: boolean("success").notNull(),
-    count: bigint("count", { mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.bucket, t.eventType, t.severity, t.success] })],
-);
-
-export const auditUserSummaryDaily = pgTable(
-  "audit_user_summary_daily",
-  {
-    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
-    userId: text("user_id").notNull(),
-    username: text("username"),
-    total: bigint("total", { mode: "number" }).notNull(),
-    failed: bigint("failed", { mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
-);
-
-/** Per user and UTC week (from Monday): top users over months read a row per week. */
-export const auditUserSummaryWeekly = pgTable(
-  "audit_user_summary_weekly",
-  {
-    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
-    userId: text("user_id").notNull(),
-    username: text("username"),
-    total: bigint("total", { mode: "number" }).notNull(),
-    failed: bigint("failed", { mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
-);
+export const auditSummaryHourly = typeSummary("audit_summary_hourly");
+export const auditSummaryDaily = typeSummary("audit_summary_daily");
+export const auditUserSummaryHourly = userSummary("audit_user_summary_hourly");
+export const auditUserSummaryDaily = userSummary("audit_user_summary_daily");
+export const auditUserSummaryWeekly = userSummary("audit_user_summary_weekly");
 
 /**
  * One row (id = 1): every event written by a transaction with id below `rolled_up_before_tx`
