@@ -183,16 +183,15 @@ export async function queryAuditLogs(
       .offset(onlyType ? 0 : offset),
     page.withTotal === false ? Promise.resolve([{ total: -1 }]) : countAuditLogs(db, filters, where),
   ]);
-  const hasMore = logs.length > limit;
-  const pageRows = hasMore ? logs.slice(0, limit) : logs;
-  const last = pageRows.at(-1);
-  return {
-    logs: pageRows,
-    total: Number(counted?.total ?? 0),
-    limit,
-    offset,
-    nextCursor: hasMore && last ? encodeCursor(last) : null,
-  };
+  return pageOf(logs, Number(counted?.total ?? 0), limit, offset);
+}
+
+/** A page from up to `limit + 1` rows in page order: the extra row only tells that more follow. */
+function pageOf(rows: AuditLogRow[], total: number, limit: number, offset: number): AuditLogPage {
+  const hasMore = rows.length > limit;
+  const logs = hasMore ? rows.slice(0, limit) : rows;
+  const last = logs.at(-1);
+  return { logs, total, limit, offset, nextCursor: hasMore && last ? encodeCursor(last) : null };
 }
 
 /**
@@ -235,16 +234,7 @@ async function textSearchPage(
     ids.length ? (await db.select().from(auditLogs).where(inArray(auditLogs.id, ids))).map((row) => [row.id, row] as const) : [],
   );
   const logs = ids.map((id) => byId.get(id)).filter((row): row is AuditLogRow => row !== undefined);
-  const hasMore = logs.length > limit;
-  const pageRows = hasMore ? logs.slice(0, limit) : logs;
-  const last = pageRows.at(-1);
-  return {
-    logs: pageRows,
-    total: Number(found?.total ?? 0),
-    limit,
-    offset,
-    nextCursor: hasMore && last ? encodeCursor(last) : null,
-  };
+  return pageOf(logs, Number(found?.total ?? 0), limit, offset);
 }
 
 /** Matching events with an id above `afterId`, oldest first (for the live stream). */
