@@ -6,8 +6,7 @@
 // Prints a table and writes bench/results.json. Every figure that has a target is a ratio or a
 // latency measured in this run, since machines here are noisy.
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +17,7 @@ import { connect, migrate, type DatabaseHandle } from "@/lib/db/client";
 import { Api } from "@/tests/support/api";
 import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/server";
 import { runCli } from "../cli";
+import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
 import { seedAuditLog, seedUserId, SEED_USERS } from "./seed";
 
@@ -152,25 +152,10 @@ const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionD
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
   ensureBuild();
-  process.env.MEMORIC_DATA_DIR ??= path.join(os.tmpdir(), "memoric-bench-data");
-  mkdirSync(process.env.MEMORIC_DATA_DIR, { recursive: true });
-  const reuse = args.database;
-  if (reuse !== undefined && !/^memoric_bench_\d+$/.test(reuse)) throw new Error("--database takes the name an earlier --keep-database run printed (memoric_bench_…)");
-  const name = reuse ?? `memoric_bench_${Date.now()}`;
-  // The rows' writer MACs are keyed by the signing key, so a kept database keeps its key beside it.
-  const keyFile = path.join(process.env.MEMORIC_DATA_DIR, `${name}.key`);
-  const signingKey = reuse
-    ? readFileSync(keyFile, "utf8")
-    : Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
-  process.env.MEMORIC_AUDIT_SIGNING_KEY = signingKey;
-  const keep = args["keep-database"] || reuse !== undefined;
-
-  const admin = postgres(args.server, { max: 1, onnotice: () => {} });
-  if (!reuse) await admin.unsafe(`create database ${name}`);
-  if (keep && !reuse) writeFileSync(keyFile, signingKey, { mode: 0o600 });
-  const url = new URL(args.server);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const bench = await openBenchDatabase("memoric_bench", { server: args.server, reuse: args.database, keep: args["keep-database"] });
+  const { name, url: databaseUrl } = bench;
+  const signingKey = process.env.MEMORIC_AUDIT_SIGNING_KEY!;
+  const host = new URL(databaseUrl).host;
 
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   let handle: DatabaseHandle | undefined;
@@ -179,12 +164,12 @@ async function main(): Promise<number> {
     handle = await connect({ url: databaseUrl, maxConnections: 4 });
     await migrate(handle);
     let seeded: { seconds: number } | null = null;
-    if (reuse) {
+    if (bench.reused) {
       const [{ count } = { count: 0 }] = await sql<{ count: number }[]>`select count(*)::int as count from audit_logs`;
       if (count < EVENTS) throw new Error(`${name} holds ${count} events, fewer than --events ${EVENTS}`);
-      console.error(`Database ${name} on ${url.host}: reusing its ${count.toLocaleString("en")} events`);
+      console.error(`Database ${name} on ${host}: reusing its ${count.toLocaleString("en")} events`);
     } else {
-      console.error(`Database ${name} on ${url.host}; ${EVENTS.toLocaleString("en")} events`);
+      console.error(`Database ${name} on ${host}; ${EVENTS.toLocaleString("en")} events`);
       seeded = await seedAuditLog(sql, handle.db, EVENTS);
     }
     await sql`vacuum analyze audit_logs`;
@@ -319,9 +304,8 @@ async function main(): Promise<number> {
     for (const server of servers) await server.dispose().catch(() => undefined);
     await handle?.close();
     await sql.end({ timeout: 5 });
-    if (!keep) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    else console.error(`kept database ${name} (measure it again with --database ${name})`);
-    await admin.end({ timeout: 5 });
+    if (bench.keep) console.error(`kept database ${name} (measure it again with --database ${name})`);
+    await bench.close();
   }
 }
 

@@ -8,10 +8,8 @@
 //                the floor for any verifier reading them this way;
 //   verifyAuditLog itself.
 // Prints events/s and verifyAuditLog's ratios to the baseline and to the raw read.
-import { createHash, createHmac, generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, createHmac } from "node:crypto";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import postgres from "postgres";
@@ -22,6 +20,7 @@ import { auditLogToJson, leafContentOf } from "@/lib/audit/query";
 import { connect, forEachRow, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { auditLogs, auditRemoved, auditSeal } from "@/lib/db/schema";
 import { runCli } from "../cli";
+import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
 import { seedAuditLog } from "./seed";
 
@@ -149,31 +148,16 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en", { maximumFractionD
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
   if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error("--rounds must be a whole number ≥ 1");
-  process.env.MEMORIC_DATA_DIR ??= path.join(os.tmpdir(), "memoric-bench-data");
-  mkdirSync(process.env.MEMORIC_DATA_DIR, { recursive: true });
-  const reuse = args.database;
-  if (reuse !== undefined && !/^memoric_verify_\d+$/.test(reuse)) throw new Error("--database takes the name an earlier --keep-database run printed (memoric_verify_…)");
-  const name = reuse ?? `memoric_verify_${Date.now()}`;
-  // The rows' writer MACs are keyed by the signing key, so a kept database keeps its key beside it.
-  const keyFile = path.join(process.env.MEMORIC_DATA_DIR, `${name}.key`);
-  const signingKey = reuse
-    ? readFileSync(keyFile, "utf8")
-    : Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString()).toString("base64");
-  process.env.MEMORIC_AUDIT_SIGNING_KEY = signingKey;
-  const keep = args["keep-database"] || reuse !== undefined;
-
-  const admin = postgres(args.server, { max: 1, onnotice: () => {} });
-  const url = new URL(args.server);
-  url.pathname = `/${name}`;
+  const bench = await openBenchDatabase("memoric_verify", { server: args.server, reuse: args.database, keep: args["keep-database"] });
+  const { name } = bench;
+  const url = new URL(bench.url);
   let sql: postgres.Sql | undefined;
   let handle: DatabaseHandle | undefined;
   try {
-    if (!reuse) await admin.unsafe(`create database ${name}`);
-    if (keep && !reuse) writeFileSync(keyFile, signingKey, { mode: 0o600 });
     sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
     handle = await connect({ url: url.toString(), maxConnections: 4 });
     await migrate(handle);
-    if (reuse) {
+    if (bench.reused) {
       console.error(`Database ${name} on ${url.host}: reusing its events`);
     } else {
       console.error(`Database ${name} on ${url.host}; ${EVENTS.toLocaleString("en")} events`);
@@ -220,13 +204,12 @@ async function main(): Promise<number> {
     console.log(`\n  verifyAuditLog / baseline  best ${fmt(best(verified) / best(baseline), 2)}×, by round ${ratios(baseline)}`);
     console.log(`  verifyAuditLog / raw read  best ${fmt(best(verified) / best(raw), 2)}×, by round ${ratios(raw)}`);
     console.log(`  target ≥ 100,000 events/s: ${best(verified) >= 100_000 ? "met" : "not met"}`);
-    if (keep) console.error(`\nKept ${name}; run again with --database ${name}`);
+    if (bench.keep) console.error(`\nKept ${name}; run again with --database ${name}`);
     return 0;
   } finally {
     await handle?.close();
     await sql?.end({ timeout: 5 });
-    if (!keep) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 5 });
+    await bench.close();
   }
 }
 
