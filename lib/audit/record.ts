@@ -140,7 +140,7 @@ function personalSalt(): string {
 }
 
 /** The row the writer stores for an event: defaults filled, secrets removed, leaf hash computed. */
-export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferInsert {
+export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | "txId"> {
   const definition = eventDefinition(event.eventType);
   if (!definition) throw new TypeError(`Unknown audit event type: ${event.eventType}`);
   const success = event.success ?? true;
@@ -212,6 +212,7 @@ export function buildAuditRow(event: AuditEventInput): typeof auditLogs.$inferIn
     writerMac: rowMac(leafHash),
     personalDigest: content.personal_digest,
     personalSalt: content.personal_salt,
+    erasedAt: null,
   };
 }
 
@@ -233,42 +234,7 @@ export async function recordAuditEvents(
   const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(db, auditLogs, rows, sql`id, tx_id`);
   // Identity values are taken in the order the rows are read, which is the array's.
   const ids = assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
-  return rows.map((row, i) => ({ ...storedRow(row), ...ids[i]! }));
-}
-
-/** A built row as the database stores it: every nullable column present (null when unset). */
-function storedRow(row: typeof auditLogs.$inferInsert): Omit<AuditLogRow, "id" | "txId"> {
-  return {
-    ...row,
-    severity: row.severity ?? "info",
-    description: row.description ?? null,
-    userId: row.userId ?? null,
-    username: row.username ?? null,
-    sessionId: row.sessionId ?? null,
-    ipAddress: row.ipAddress ?? null,
-    userAgent: row.userAgent ?? null,
-    resourceType: row.resourceType ?? null,
-    resourceId: row.resourceId ?? null,
-    namespace: row.namespace ?? null,
-    action: row.action ?? null,
-    beforeState: row.beforeState ?? null,
-    afterState: row.afterState ?? null,
-    requestMethod: row.requestMethod ?? null,
-    requestPath: row.requestPath ?? null,
-    requestParams: row.requestParams ?? null,
-    success: row.success ?? true,
-    errorMessage: row.errorMessage ?? null,
-    statusCode: row.statusCode ?? null,
-    metadata: row.metadata ?? null,
-    tags: row.tags ?? null,
-    complianceTags: row.complianceTags ?? null,
-    retentionPolicy: row.retentionPolicy ?? "standard",
-    timestamp: row.timestamp ?? new Date(),
-    writerMac: row.writerMac ?? null,
-    personalDigest: row.personalDigest ?? "",
-    personalSalt: row.personalSalt ?? null,
-    erasedAt: row.erasedAt ?? null,
-  };
+  return rows.map((row, i) => ({ ...row, ...ids[i]! }));
 }
 
 /**
