@@ -104,6 +104,23 @@ const cases: { name: string; filters: AuditLogFilters; expected: (r: AuditLogRow
   { name: "q: a resource id", filters: { q: "r-6" }, expected: (r) => r.resourceId === "r-6" },
   { name: "q: nothing matches", filters: { q: "zebra" }, expected: () => false },
   { name: "q: punctuation only", filters: { q: "';--" }, expected: () => false },
+  { name: "q: two words, both prefixes", filters: { q: "budg rev" }, expected: (r) => !!r.description?.includes("budget review") },
+  // The index holds words by day: a range's first and last days are partial, its days in between whole.
+  {
+    name: "q in a range that starts and ends inside days",
+    filters: { q: "dave", startTime: t(25), endTime: t(97) },
+    expected: (r) => r.username === "dave" && within(t(25), t(97))(r),
+  },
+  {
+    name: "q in a range across one midnight",
+    filters: { q: "routine", startTime: t(45), endTime: t(49) },
+    expected: (r) => !!r.description?.startsWith("routine") && within(t(45), t(49))(r),
+  },
+  { name: "q from a start inside a day", filters: { q: "routine", startTime: t(130) }, expected: (r) => !!r.description?.startsWith("routine") && within(t(130))(r) },
+  { name: "q until an end inside a day", filters: { q: "budget", endTime: t(61) }, expected: (r) => !!r.description?.includes("budget") && within(undefined, t(61))(r) },
+  { name: "q in a range after the last event (nothing)", filters: { q: "dave", startTime: t(1000) }, expected: () => false },
+  { name: "q in a range before the first event (nothing)", filters: { q: "dave", endTime: t(-1) }, expected: () => false },
+  { name: "q in a range that ends before it starts (nothing)", filters: { q: "dave", startTime: t(50), endTime: t(40) }, expected: () => false },
   { name: "start_time", filters: { startTime: t(200) }, expected: within(t(200)) },
   { name: "end_time", filters: { endTime: t(10) }, expected: within(undefined, t(10)) },
   { name: "a time range (inclusive)", filters: { startTime: t(20), endTime: t(40) }, expected: within(t(20), t(40)) },
@@ -133,6 +150,12 @@ describe("queryAuditLogs", () => {
     const matching = rows.filter(expected).sort(newestFirst);
     const page = await queryAuditLogs(database.db, filters, { limit: 1000 });
     expect(page.total).toBe(matching.length);
+    expect(page.logs.map((r) => r.id)).toEqual(matching.map((r) => r.id));
+  });
+
+  it.each(cases.filter((c) => c.filters.q))("without a total (exports) finds the same rows for $name", async ({ filters, expected }) => {
+    const matching = rows.filter(expected).sort(newestFirst);
+    const page = await queryAuditLogs(database.db, filters, { limit: 1000, withTotal: false });
     expect(page.logs.map((r) => r.id)).toEqual(matching.map((r) => r.id));
   });
 

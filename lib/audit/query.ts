@@ -75,16 +75,49 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** The day of the search document's words: UTC days since 2000-01-01 (see auditSearchDocument). */
+const DAY_ZERO = Date.UTC(2000, 0, 1);
+const DAY_MS = 86_400_000;
+const searchDayOf = (at: Date) => Math.floor((at.getTime() - DAY_ZERO) / DAY_MS);
+const searchDayOfColumn = (at: SQL) => sql`((${at} at time zone 'UTC')::date - date '2000-01-01')`;
+
+/** A lexeme in tsquery text: quoted, with quotes inside doubled. */
+const QUERY_LEXEME = "'((?:[^']|'')*)'";
+
 /**
  * `q` of plain words matches documents with words starting with each of them, so "ali" finds
  * "alice"; anything with punctuation (an e-mail, "r-6", a path) goes whole through PostgreSQL's
- * own parser, which keeps such tokens intact. Both forms use the GIN index on the same document.
+ * own parser, which keeps such tokens intact.
+ *
+ * The index holds the words by day (`~<day>~<word>`), so the query is asked once per day of the
+ * range, `('~d~ali':*) | ('~e~ali':*) | …`, each lexeme rewritten in the normalised query's text.
+ * The days run from the range's start (or the oldest event) to its end (or the newest), and the
+ * index returns only the matches of those days; the bounds within a day still need the timestamp
+ * conditions. A query with no words matches nothing (no days: null).
  */
-function textSearchCondition(q: string): SQL {
+function textSearchCondition(q: string, range: Pick<AuditLogFilters, "startTime" | "endTime">): SQL {
   const words = /^[\p{L}\p{N}\s]+$/u.test(q) ? q.match(/[\p{L}\p{N}]+/gu) : null;
-  return words
-    ? sql`${auditSearchDocument} @@ to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})`
-    : sql`${auditSearchDocument} @@ plainto_tsquery('simple', ${q})`;
+  const query = words
+    ? sql`to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})`
+    : sql`plainto_tsquery('simple', ${q})`;
+  const oldest = searchDayOfColumn(sql`b.oldest`);
+  const newest = searchDayOfColumn(sql`b.newest`);
+  const first = range.startTime ? sql`greatest(${searchDayOf(range.startTime)}::int, ${oldest})` : oldest;
+  const last = range.endTime ? sql`least(${searchDayOf(range.endTime)}::int, ${newest})` : newest;
+  return sql`${auditSearchDocument} @@ (
+    select string_agg('(' || regexp_replace(q.text, ${QUERY_LEXEME}, '''~' || day || '~\\1''', 'g') || ')', ' | ')::tsquery
+    from (select ${query}::text as text) q,
+         (select min(l."timestamp") as oldest, max(l."timestamp") as newest from ${auditLogs} l) b,
+         generate_series(${first}, ${last}) day
+    where q.text <> '' and b.oldest is not null)`;
+}
+
+/** The time range's bounds (inclusive). */
+function timeRangeConditions(filters: Pick<AuditLogFilters, "startTime" | "endTime">): SQL | undefined {
+  return and(
+    filters.startTime ? gte(auditLogs.timestamp, filters.startTime) : undefined,
+    filters.endTime ? lte(auditLogs.timestamp, filters.endTime) : undefined,
+  );
 }
 
 export const securityEventCondition = sql`(${auditLogs.severity} in (${sql.join(
@@ -104,11 +137,10 @@ export function auditLogConditions(filters: AuditLogFilters): SQL | undefined {
     filters.sessionId !== undefined ? eq(auditLogs.sessionId, filters.sessionId) : undefined,
     filters.ipAddress !== undefined ? eq(auditLogs.ipAddress, filters.ipAddress) : undefined,
     filters.success !== undefined ? eq(auditLogs.success, filters.success) : undefined,
-    filters.q ? textSearchCondition(filters.q) : undefined,
+    filters.q ? textSearchCondition(filters.q, filters) : undefined,
     filters.securityOnly ? securityEventCondition : undefined,
     filters.afterId !== undefined ? gt(auditLogs.id, filters.afterId) : undefined,
-    filters.startTime ? gte(auditLogs.timestamp, filters.startTime) : undefined,
-    filters.endTime ? lte(auditLogs.timestamp, filters.endTime) : undefined,
+    timeRangeConditions(filters),
   ];
   return and(...conditions);
 }
@@ -153,7 +185,7 @@ export async function queryAuditLogs(
     : [sql`${auditLogs.timestamp} desc nulls last`, sql`${auditLogs.id} desc nulls last`];
 
   if (filters.q && page.withTotal !== false) {
-    return textSearchPage(db, where, afterCursor, ascending, { limit, offset });
+    return textSearchPage(db, { ...filters, q: filters.q }, afterCursor, ascending, { limit, offset });
   }
 
   // A page of one event type: the planner, guessing the type evenly spread in time, walks the time
@@ -209,32 +241,37 @@ async function countAuditLogs(db: Database, filters: AuditLogFilters, where: SQL
  * A text search page. The planner, guessing that a word matches a fixed share of the log, walks
  * the time index and computes each row's search document until the page is full: for a word in
  * 1 % of the events that is ~10,000 documents a page (0.4 s on 1M events). The total must visit
- * every match anyway, so the matches are found once through the word index (GIN) and give both
- * the total and the page's ids; only the page's rows are then read whole.
+ * every match anyway, so the matches are found once through the word index (GIN, by the days of
+ * the range) and give both the total and the page's ids; only the page's rows are then read whole.
+ * The exact time bounds only sort the matches into the range: as index conditions the planner
+ * ANDed a third of the time index into the scan (54 ms on 1M events for a 30-day range).
  */
 async function textSearchPage(
   db: Database,
-  where: SQL | undefined,
+  filters: AuditLogFilters & { q: string },
   afterCursor: SQL | undefined,
   ascending: boolean,
   { limit, offset }: { limit: number; offset: number },
 ): Promise<AuditLogPage> {
+  const { q, startTime, endTime, ...others } = filters;
+  const found = and(auditLogConditions(others), textSearchCondition(q, { startTime, endTime }));
   const order = ascending ? sql`timestamp asc nulls first, id asc nulls first` : sql`timestamp desc nulls last, id desc nulls last`;
-  const [found] = await selectRows<{ total: number; ids: (string | number)[] | null }>(
+  const [result] = await selectRows<{ total: number; ids: (string | number)[] | null }>(
     db,
     sql`with matches as materialized (
-          select ${auditLogs.id} as id, ${auditLogs.timestamp} as timestamp, (${afterCursor ?? sql`true`}) as on_page
-          from ${auditLogs} where ${where ?? sql`true`}
+          select ${auditLogs.id} as id, ${auditLogs.timestamp} as timestamp,
+                 (${timeRangeConditions(filters) ?? sql`true`}) as in_range, (${afterCursor ?? sql`true`}) as on_page
+          from ${auditLogs} where ${found}
         )
-        select (select count(*)::int from matches) as total,
-               array(select id from matches where on_page order by ${order} limit ${limit + 1} offset ${offset}) as ids`,
+        select (select count(*)::int from matches where in_range) as total,
+               array(select id from matches where in_range and on_page order by ${order} limit ${limit + 1} offset ${offset}) as ids`,
   );
-  const ids = (found?.ids ?? []).map(Number);
+  const ids = (result?.ids ?? []).map(Number);
   const byId = new Map(
     ids.length ? (await db.select().from(auditLogs).where(inArray(auditLogs.id, ids))).map((row) => [row.id, row] as const) : [],
   );
   const logs = ids.map((id) => byId.get(id)).filter((row): row is AuditLogRow => row !== undefined);
-  return pageOf(logs, Number(found?.total ?? 0), limit, offset);
+  return pageOf(logs, Number(result?.total ?? 0), limit, offset);
 }
 
 /** Matching events with an id above `afterId`, oldest first (for the live stream). */

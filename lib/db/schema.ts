@@ -87,12 +87,15 @@ export const memoryClusters = pgTable(
 );
 
 /**
- * The text `q` searches in audit logs. The expression index below is only used when a query
- * repeats this expression exactly, so queries import it from here.
+ * The text `q` searches in audit logs: the words of description, error message, username and
+ * resource id, each stored with the UTC day of its event as `~<day>~<word>` (day = days since
+ * 2000-01-01; audit_search_document, a function migration 0010 creates). A search over a time range
+ * then asks the GIN index for the words of those days only, so it reads the matches of the range
+ * and not every match in the log (each match read costs a table row to count and order it). The
+ * expression index below is only used when a query repeats this expression exactly, so queries
+ * import it from here.
  */
-export const auditSearchDocument = sql.raw(
-  `to_tsvector('simple', coalesce(description, '') || ' ' || coalesce(error_message, '') || ' ' || coalesce(username, '') || ' ' || coalesce(resource_id, ''))`,
-);
+export const auditSearchDocument = sql.raw(`audit_search_document(description, error_message, username, resource_id, "timestamp")`);
 
 /**
  * The audit log. Append-only: a migration adds triggers that refuse UPDATE, DELETE and TRUNCATE.
@@ -106,7 +109,7 @@ export const auditSearchDocument = sql.raw(
  *   read every event of the range for the few that match, and PostgreSQL scans the whole table;
  * - (event_type, timestamp): "failed logins in the last 24 h" and the faceted type filter;
  * - (resource_type, resource_id, timestamp): the history of one memory or cluster;
- * - a GIN index on the text `q` searches (description, error message, username, resource id);
+ * - a GIN index on the text `q` searches (words of description, error message, username and resource id, by day);
  * - a partial (timestamp) index over security events (warning+ or failed), a small slice of the log;
  * - (tx_id): the statistics roll-up reads the events of transactions that finished since its last run.
  * Namespace and severity (low cardinality; warning and above use the security index) combine with
