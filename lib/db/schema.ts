@@ -170,7 +170,10 @@ export const auditLogs = pgTable(
     // With id, a page of one event type is read from this index alone (see queryAuditLogs).
     index("audit_logs_event_type_timestamp_idx").on(t.eventType, t.timestamp.desc(), t.id.desc()),
     index("audit_logs_resource_timestamp_idx").on(t.resourceType, t.resourceId, t.timestamp.desc()),
-    index("audit_logs_search_idx").using("gin", auditSearchDocument),
+    // A small pending list: GIN queues new entries there until it reaches the limit (4 MB, ~500
+    // pages, by default) and every search reads all of it: 38 pending pages made a 30-day search
+    // on 1M events 15.5 ms instead of 12.5. At 256 kB single and batch inserts measured no slower.
+    index("audit_logs_search_idx").using("gin", auditSearchDocument).with({ gin_pending_list_limit: 256 }),
     index("audit_logs_security_timestamp_idx")
       .on(t.timestamp.desc())
       .where(sql`severity in ('warning', 'error', 'critical') or success = false`),
