@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { selectRows } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import type { AuditLogRow } from "@/lib/db/schema";
 import { EVENT_TYPE_VALUES, type EventType } from "./events";
@@ -310,5 +312,41 @@ describe("AuditLogger", () => {
     const enabled = new AuditLogger(database.db, { enabled: true });
     expect((await enabled.queryLogs({ userId: "ghost" })).total).toBe(0);
     expect(EVENT_TYPE_VALUES).toContain("system.error");
+  });
+});
+
+describe("text search over infinite timestamps", () => {
+  // The column takes 'infinity' and '-infinity' (the writer never stores them, a restore or a direct
+  // insert can); the index gives them days of their own, found when the range is open on that side.
+  let own: TestDatabase;
+  const ids: Record<"finite" | "future" | "past", number> = { finite: 0, future: 0, past: 0 };
+
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    const [row] = await recordAuditEvents(own.db, [{ eventType: "auth.login.success", username: "zed", timestamp: new Date(base) }]);
+    ids.finite = row!.id;
+    for (const [key, time] of [["future", "infinity"], ["past", "-infinity"]] as const) {
+      const [copy] = await selectRows<{ id: string | number }>(
+        own.db,
+        sql.raw(`insert into audit_logs (event_type, severity, username, leaf_hash, writer_mac, timestamp)
+                 select event_type, severity, username, leaf_hash, writer_mac, '${time}' from audit_logs where id = ${ids.finite} returning id`),
+      );
+      ids[key] = Number(copy!.id);
+    }
+  });
+
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it.each([
+    { name: "no range", filters: {}, expected: ["future", "finite", "past"] },
+    { name: "a start", filters: { startTime: t(-1) }, expected: ["future", "finite"] },
+    { name: "an end", filters: { endTime: t(1) }, expected: ["finite", "past"] },
+    { name: "both bounds", filters: { startTime: t(-1), endTime: t(1) }, expected: ["finite"] },
+  ] as const)("finds them by $name", async ({ filters, expected }) => {
+    const page = await queryAuditLogs(own.db, { ...filters, q: "zed" }, { limit: 10 });
+    expect(page.total).toBe(expected.length);
+    expect(page.logs.map((r) => r.id)).toEqual(expected.map((key) => ids[key]));
   });
 });

@@ -93,7 +93,8 @@ const QUERY_LEXEME = "'((?:[^']|'')*)'";
  * range, `('~d~ali':*) | ('~e~ali':*) | …`, each lexeme rewritten in the normalised query's text.
  * The days run from the range's start (or the oldest event) to its end (or the newest), and the
  * index returns only the matches of those days; the bounds within a day still need the timestamp
- * conditions. A query with no words matches nothing (no days: null).
+ * conditions. Infinite timestamps have days of their own, `inf` and `-inf`, asked for when the
+ * range is open on that side. A query with no words matches nothing (no days: null).
  */
 function textSearchCondition(q: string, range: Pick<AuditLogFilters, "startTime" | "endTime">): SQL {
   const words = /^[\p{L}\p{N}\s]+$/u.test(q) ? q.match(/[\p{L}\p{N}]+/gu) : null;
@@ -105,11 +106,14 @@ function textSearchCondition(q: string, range: Pick<AuditLogFilters, "startTime"
   const first = range.startTime ? sql`greatest(${searchDayOf(range.startTime)}::int, ${oldest})` : oldest;
   const last = range.endTime ? sql`least(${searchDayOf(range.endTime)}::int, ${newest})` : newest;
   return sql`${auditSearchDocument} @@ (
-    select string_agg('(' || regexp_replace(q.text, ${QUERY_LEXEME}, '''~' || day || '~\\1''', 'g') || ')', ' | ')::tsquery
+    select string_agg('(' || regexp_replace(q.text, ${QUERY_LEXEME}, '''~' || days.day || '~\\1''', 'g') || ')', ' | ')::tsquery
     from (select ${query}::text as text) q,
-         (select min(l."timestamp") as oldest, max(l."timestamp") as newest from ${auditLogs} l) b,
-         generate_series(${first}, ${last}) day
-    where q.text <> '' and b.oldest is not null)`;
+         (select (select l."timestamp" from ${auditLogs} l where l."timestamp" > '-infinity' order by l."timestamp" asc nulls first limit 1) as oldest,
+                 (select l."timestamp" from ${auditLogs} l where l."timestamp" < 'infinity' order by l."timestamp" desc nulls last limit 1) as newest) b,
+         lateral (select d::text as day from generate_series(case when b.oldest is not null then ${first} end, ${last}) d
+                  union all select 'inf' where ${sql.raw(String(range.endTime === undefined))}
+                  union all select '-inf' where ${sql.raw(String(range.startTime === undefined))}) days
+    where q.text <> '')`;
 }
 
 /** The time range's bounds (inclusive). */
