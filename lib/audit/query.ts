@@ -4,7 +4,7 @@ import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
-import { countFromSummaries } from "./stats";
+import { countFromSummaries, DAY_MS } from "./stats";
 
 export interface AuditLogFilters {
   eventTypes?: string[];
@@ -77,7 +77,6 @@ export class InvalidCursorError extends Error {
 
 /** The day of the search document's words: UTC days since 2000-01-01 (see auditSearchDocument). */
 const DAY_ZERO = Date.UTC(2000, 0, 1);
-const DAY_MS = 86_400_000;
 const searchDayOf = (at: Date) => Math.floor((at.getTime() - DAY_ZERO) / DAY_MS);
 const searchDayOfColumn = (at: SQL) => sql`((${at} at time zone 'UTC')::date - date '2000-01-01')`;
 
@@ -164,7 +163,6 @@ export async function queryAuditLogs(
   const position = page.cursor ? decodeCursor(page.cursor) : null;
   if (page.cursor && !position) throw new InvalidCursorError();
 
-  const where = auditLogConditions(filters);
   const ascending = page.order === "asc";
   const beyond = ascending ? gt : lt;
   const afterCursor = position
@@ -178,6 +176,11 @@ export async function queryAuditLogs(
         ),
       )
     : undefined;
+  // A text search builds its own conditions (by the days of its range).
+  if (filters.q && page.withTotal !== false) {
+    return textSearchPage(db, { ...filters, q: filters.q }, afterCursor, ascending, { limit, offset });
+  }
+  const where = auditLogConditions(filters);
   const pageWhere = and(where, afterCursor);
   // The time indexes are (…, timestamp DESC NULLS LAST), and PostgreSQL matches an ORDER BY to an
   // index with its NULLS order too, even on a NOT NULL column: a plain `timestamp desc` (NULLS
@@ -187,10 +190,6 @@ export async function queryAuditLogs(
   const order = ascending
     ? [sql`${auditLogs.timestamp} asc nulls first`, sql`${auditLogs.id} asc nulls first`]
     : [sql`${auditLogs.timestamp} desc nulls last`, sql`${auditLogs.id} desc nulls last`];
-
-  if (filters.q && page.withTotal !== false) {
-    return textSearchPage(db, { ...filters, q: filters.q }, afterCursor, ascending, { limit, offset });
-  }
 
   // A page of one event type: the planner, guessing the type evenly spread in time, walks the time
   // index and skips every newer event of other types (a burst of them cost 15–40 ms a page); its

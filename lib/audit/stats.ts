@@ -28,7 +28,7 @@ export interface StatisticsRange {
 }
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** A time as a SQL parameter both drivers accept (postgres.js refuses Date objects in raw SQL). */
 const at = (time: Date) => sql`${time.toISOString()}::timestamptz`;
