@@ -33,6 +33,31 @@ export interface ConnectOptions {
   maxConnections?: number;
 }
 
+/**
+ * The postgres.js client with every statement prepared, in transactions too. drizzle asks for
+ * unnamed statements, and postgres.js sends an unnamed statement with parameters in two round
+ * trips (parse and describe, then bind and execute); a prepared one is parsed and described once
+ * per connection and then takes one. Statement texts are fixed by the code (values are parameters),
+ * so each connection's cache stays small; postgres.js re-prepares a statement a schema change
+ * invalidated.
+ */
+function preparedStatements(client: Sql): Sql {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === "unsafe") {
+        return (query: string, params?: never[], queryOptions?: object) => target.unsafe(query, params, { ...queryOptions, prepare: true });
+      }
+      if (key === "begin" || key === "savepoint") {
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: Sql) => unknown;
+          return ((target as unknown as Record<string, (...a: unknown[]) => unknown>)[key])!(...args, (tx: Sql) => body(preparedStatements(tx)));
+        };
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+}
+
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -42,10 +67,12 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      connection: { application_name: "memoric" },
+      // Statements are prepared (see preparedStatements) but planned for each execution's values,
+      // as unnamed statements are: the same plans, without parsing again.
+      connection: { application_name: "memoric", plan_cache_mode: "force_custom_plan" },
     });
     return {
-      db: drizzle({ client, schema }) as unknown as Database,
+      db: drizzle({ client: preparedStatements(client), schema }) as unknown as Database,
       engine: "postgres",
       close: () => client.end({ timeout: 5 }),
     };

@@ -1,0 +1,60 @@
+// The postgres.js client prepares every statement (one round trip each instead of two) and plans
+// each execution for its own values, in and out of transactions.
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordAuditEvent } from "@/lib/audit/record";
+import { selectRows } from "./client";
+import { auditLogs, users } from "./schema";
+import { createPostgresDatabase } from "./testing";
+import { connect, migrate, type DatabaseHandle } from "./client";
+
+const serverUrl = process.env.DATABASE_URL;
+
+describe.skipIf(!serverUrl)("postgres.js client", () => {
+  let handle: DatabaseHandle;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const database = await createPostgresDatabase(serverUrl!);
+    drop = database.drop;
+    // One connection, so that pg_prepared_statements is the session's that ran the queries.
+    handle = await connect({ url: database.url, maxConnections: 1 });
+    await migrate(handle);
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+    await drop?.();
+  });
+
+  const prepared = (like: string) =>
+    selectRows<{ statement: string; generic_plans: number; custom_plans: number }>(
+      handle.db,
+      sql`select statement, generic_plans::int, custom_plans::int from pg_prepared_statements where statement like ${like}`,
+    );
+
+  it("prepares drizzle's statements and plans each execution for its values", async () => {
+    for (let i = 0; i < 8; i++) await handle.db.select({ id: users.id }).from(users).where(eq(users.username, `nobody-${i}`));
+    const [statement, ...others] = await prepared(`select "id" from "users" where "users"."username" = $1%`);
+    expect(others).toEqual([]);
+    // Eight executions, eight custom plans: PostgreSQL would switch to a generic plan after five.
+    expect(statement).toMatchObject({ generic_plans: 0, custom_plans: 8 });
+    const [mode] = await selectRows<{ plan_cache_mode: string }>(handle.db, sql`show plan_cache_mode`);
+    expect(mode?.plan_cache_mode).toBe("force_custom_plan");
+  });
+
+  it("prepares the statements of a transaction, which still commits or rolls back as one", async () => {
+    await handle.db.transaction(async (tx) => {
+      await recordAuditEvent(tx, { eventType: "system.startup", action: "test" }, { enabled: true });
+    });
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await recordAuditEvent(tx, { eventType: "system.startup", action: "rolled back" }, { enabled: true });
+        throw new Error("stop");
+      }),
+    ).rejects.toThrow("stop");
+    expect((await prepared(`insert into "audit_logs" %`)).length).toBe(1);
+    const actions = await handle.db.select({ action: auditLogs.action }).from(auditLogs);
+    expect(actions).toEqual([{ action: "test" }]);
+  });
+});
