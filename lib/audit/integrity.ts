@@ -261,7 +261,12 @@ export interface VerificationReport {
   first_failure?: { id: number | null; reason: string };
 }
 
-const VERIFY_BATCH = 5000;
+export const VERIFY_BATCH = 5000;
+/**
+ * Batches read while one is walked, each on a connection of its own where the pool has several:
+ * PostgreSQL probes the rows of one while Node checks another's.
+ */
+export const VERIFY_READS_AHEAD = 2;
 
 /**
  * The sealed leaves of [start, end) in sealed order, each with its event's columns (null when the
@@ -440,11 +445,16 @@ export async function verifyAuditLog(
     batch.catch(() => undefined);
     return batch;
   };
-  // The next batch is read (and its rows checked as they arrive) while this one is walked.
-  let next = total > 0 ? readBatch(0) : null;
+  // Later batches are read (and their rows checked as they arrive) while this one is walked.
+  const reading: Promise<SealedLeaf[]>[] = [];
+  let readFrom = 0;
+  const readAhead = () => {
+    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) reading.push(readBatch(readFrom));
+  };
+  readAhead();
   for (let start = 0; start < total; start += VERIFY_BATCH) {
-    const leaves = await next!;
-    next = start + VERIFY_BATCH < total ? readBatch(start + VERIFY_BATCH) : null;
+    const leaves = await reading.shift()!;
+    readAhead();
     let expected = start;
     for (const leaf of leaves) {
       if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);

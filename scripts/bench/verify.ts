@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import postgres from "postgres";
 import { PERSONAL_FIELDS, type AuditLeafContent } from "@/lib/audit/canonical";
-import { createCheckpoint, sealedLeavesQuery, verifyAuditLog } from "@/lib/audit/integrity";
+import { createCheckpoint, sealedLeavesQuery, VERIFY_BATCH, VERIFY_READS_AHEAD, verifyAuditLog } from "@/lib/audit/integrity";
 import { auditKeys } from "@/lib/audit/keys";
 import { auditLogToJson, leafContentOf } from "@/lib/audit/query";
 import { connect, forEachRow, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
@@ -62,14 +62,19 @@ async function ormRead(db: Database, total: number, progress: Progress): Promise
   return read;
 }
 
-/** Reads every sealed row as verifyAuditLog does (one batch ahead), and checks nothing. */
+/** Reads every sealed row as verifyAuditLog does (VERIFY_READS_AHEAD batches ahead), and checks nothing. */
 async function rawRead(db: Database, total: number, progress: Progress): Promise<number> {
   let read = 0;
-  const readBatch = (start: number) => forEachRow(db, sealedLeavesQuery(start, Math.min(total, start + BATCH)), () => (read += 1));
-  let next = readBatch(0);
-  for (let start = 0; start < total; start += BATCH) {
-    await next;
-    if (start + BATCH < total) next = readBatch(start + BATCH);
+  const readBatch = (start: number) => forEachRow(db, sealedLeavesQuery(start, Math.min(total, start + VERIFY_BATCH)), () => (read += 1));
+  const reading: Promise<void>[] = [];
+  let readFrom = 0;
+  const readAhead = () => {
+    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) reading.push(readBatch(readFrom));
+  };
+  readAhead();
+  for (let start = 0; start < total; start += VERIFY_BATCH) {
+    await reading.shift();
+    readAhead();
     progress.update(read);
   }
   return read;
