@@ -266,7 +266,27 @@ export const VERIFY_BATCH = 5000;
  * Batches read while one is walked, each on a connection of its own where the pool has several:
  * PostgreSQL probes the rows of one while Node checks another's.
  */
-export const VERIFY_READS_AHEAD = 2;
+const VERIFY_READS_AHEAD = 2;
+
+/**
+ * The batches [start, end) of [0, total) in order, each `read` while up to VERIFY_READS_AHEAD
+ * later batches are being read: verification and bench:verify's raw read read the same way.
+ */
+export async function* readAhead<T>(total: number, read: (start: number, end: number) => Promise<T>) {
+  const reading: Promise<T>[] = [];
+  let readFrom = 0;
+  const fill = () => {
+    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) {
+      reading.push(read(readFrom, Math.min(total, readFrom + VERIFY_BATCH)));
+    }
+  };
+  fill();
+  for (let start = 0; start < total; start += VERIFY_BATCH) {
+    const result = await reading.shift()!;
+    fill();
+    yield { start, end: Math.min(total, start + VERIFY_BATCH), result };
+  }
+}
 
 /**
  * The sealed leaves of [start, end) in sealed order, each with its event's columns (null when the
@@ -436,9 +456,9 @@ export async function verifyAuditLog(
   const frontier: Frontier = [];
   const early = checkRoots(0, frontier);
   if (early) return early;
-  const readBatch = (start: number) => {
+  const readBatch = (start: number, end: number) => {
     const leaves: SealedLeaf[] = [];
-    const batch = forEachRow(db, sealedLeavesQuery(start, Math.min(total, start + VERIFY_BATCH)), (values) => {
+    const batch = forEachRow(db, sealedLeavesQuery(start, end), (values) => {
       leaves.push(checkSealedLeaf(values, keys));
     }).then(() => leaves);
     // A check that fails early leaves the prefetched batch unread; its error must not go unhandled.
@@ -446,15 +466,7 @@ export async function verifyAuditLog(
     return batch;
   };
   // Later batches are read (and their rows checked as they arrive) while this one is walked.
-  const reading: Promise<SealedLeaf[]>[] = [];
-  let readFrom = 0;
-  const readAhead = () => {
-    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) reading.push(readBatch(readFrom));
-  };
-  readAhead();
-  for (let start = 0; start < total; start += VERIFY_BATCH) {
-    const leaves = await reading.shift()!;
-    readAhead();
+  for await (const { start, end, result: leaves } of readAhead(total, readBatch)) {
     let expected = start;
     for (const leaf of leaves) {
       if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
@@ -472,7 +484,7 @@ export async function verifyAuditLog(
         if (mismatch) return { ...mismatch, first_failure: { id: leaf.id, reason: mismatch.first_failure!.reason } };
       }
     }
-    if (expected !== Math.min(total, start + VERIFY_BATCH)) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+    if (expected !== end) return fail(null, `sealed order broken: leaf ${expected} is missing`);
     options.onProgress?.(report.checked + report.removed, total);
   }
   if (state && frontierRoot(frontier) !== frontierRoot(state.frontier)) return fail(null, "the sealer's state does not match the sealed events");

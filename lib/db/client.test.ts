@@ -3,10 +3,9 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAuditEvent } from "@/lib/audit/record";
-import { selectRows } from "./client";
 import { auditLogs, users } from "./schema";
 import { createPostgresDatabase } from "./testing";
-import { connect, migrate, type DatabaseHandle } from "./client";
+import { connect, migrate, selectRows, type DatabaseHandle } from "./client";
 
 const serverUrl = process.env.DATABASE_URL;
 

@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import postgres from "postgres";
 import { PERSONAL_FIELDS, type AuditLeafContent } from "@/lib/audit/canonical";
-import { createCheckpoint, sealedLeavesQuery, VERIFY_BATCH, VERIFY_READS_AHEAD, verifyAuditLog } from "@/lib/audit/integrity";
+import { createCheckpoint, readAhead, sealedLeavesQuery, VERIFY_BATCH, verifyAuditLog } from "@/lib/audit/integrity";
 import { auditKeys } from "@/lib/audit/keys";
 import { auditLogToJson, leafContentOf } from "@/lib/audit/query";
 import { connect, forEachRow, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
@@ -37,17 +37,16 @@ const { values: args } = parseArgs({
 
 const EVENTS = Number(args.events);
 const ROUNDS = Number(args.rounds);
-const BATCH = 5000;
 
 /** The sealed rows in batches, as the verifier before the fast path read them (ORM objects). */
 async function* sealedRows(db: Database, total: number) {
-  for (let start = 0; start < total; start += BATCH) {
+  for (let start = 0; start < total; start += VERIFY_BATCH) {
     yield await db
       .select({ seal: auditSeal, log: auditLogs, removedBy: auditRemoved.runId })
       .from(auditSeal)
       .leftJoin(auditLogs, eq(auditLogs.id, auditSeal.logId))
       .leftJoin(auditRemoved, eq(auditRemoved.logId, auditSeal.logId))
-      .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + BATCH))))
+      .where(and(gte(auditSeal.seq, start), lt(auditSeal.seq, Math.min(total, start + VERIFY_BATCH))))
       .orderBy(asc(auditSeal.seq));
   }
 }
@@ -62,19 +61,10 @@ async function ormRead(db: Database, total: number, progress: Progress): Promise
   return read;
 }
 
-/** Reads every sealed row as verifyAuditLog does (VERIFY_READS_AHEAD batches ahead), and checks nothing. */
+/** Reads every sealed row as verifyAuditLog does (readAhead), and checks nothing. */
 async function rawRead(db: Database, total: number, progress: Progress): Promise<number> {
   let read = 0;
-  const readBatch = (start: number) => forEachRow(db, sealedLeavesQuery(start, Math.min(total, start + VERIFY_BATCH)), () => (read += 1));
-  const reading: Promise<void>[] = [];
-  let readFrom = 0;
-  const readAhead = () => {
-    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) reading.push(readBatch(readFrom));
-  };
-  readAhead();
-  for (let start = 0; start < total; start += VERIFY_BATCH) {
-    await reading.shift();
-    readAhead();
+  for await (const _ of readAhead(total, (start, end) => forEachRow(db, sealedLeavesQuery(start, end), () => (read += 1)))) {
     progress.update(read);
   }
   return read;
