@@ -1,7 +1,8 @@
-// The one audit writer. Services call it inside the transaction of the change it records, so
-// the change and its audit row commit together or not at all.
-import { sql } from "drizzle-orm";
-import { insertRowsAsJson, type Database } from "@/lib/db/client";
+// The one audit writer. Services call it inside the transaction of the change it records, or hand
+// it the change itself (changeWithAuditEvents), so the change and its audit row commit together or
+// not at all.
+import { sql, type SQLWrapper } from "drizzle-orm";
+import { insertRowsAsJson, insertRowsAsJsonStatement, oneStatementWrites, type Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { randomBytes } from "node:crypto";
@@ -251,6 +252,20 @@ export async function recordAuditBatch(
   const inserted = await insertRowsAsJson<{ id: string | number; leaf_hash: string }>(db, auditLogs, events.map(buildAuditRow), sql`id, leaf_hash`);
   // Identity values are taken in the order the rows are read, which is the array's.
   return inserted.map((r) => ({ id: Number(r.id), leafHash: r.leaf_hash })).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Runs `change` (one INSERT, UPDATE or DELETE) and records `events` in the same statement, the
+ * audit rows inserted by a data-modifying WITH beside it: one statement commits or fails whole, so
+ * no transaction is needed, and a request makes one round trip where BEGIN, change, audit insert
+ * and COMMIT took four. The events are built before the change runs, so the values the database
+ * would assign must be taken beforehand (nextIdentity for ids, a Date for times). With audit
+ * logging disabled only the change runs. On PostgreSQL it runs on oneStatementWrites(db).
+ */
+export async function changeWithAuditEvents(db: Database, change: SQLWrapper, events: AuditEventInput[], options: RecordOptions = {}): Promise<void> {
+  const enabled = options.enabled ?? isAuditEnabled();
+  const audit = enabled ? insertRowsAsJsonStatement(auditLogs, events.map(buildAuditRow)) : null;
+  await oneStatementWrites(db).execute(audit ? sql`with change as (${change.getSQL()}), audit as (${audit}) select 1` : change.getSQL());
 }
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */

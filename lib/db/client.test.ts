@@ -1,11 +1,12 @@
 // The postgres.js client prepares every statement (one round trip each instead of two) and plans
-// each execution for its own values, in and out of transactions.
+// each execution for its own values, in and out of transactions; one-statement writes run on
+// sessions that may keep a generic plan.
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordAuditEvent } from "@/lib/audit/record";
-import { auditLogs, users } from "./schema";
+import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
+import { auditLogs, memories, users } from "./schema";
 import { createPostgresDatabase } from "./testing";
-import { connect, migrate, selectRows, type DatabaseHandle } from "./client";
+import { connect, migrate, nextIdentity, oneStatementWrites, selectRows, type Database, type DatabaseHandle } from "./client";
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -26,9 +27,9 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
     await drop?.();
   });
 
-  const prepared = (like: string) =>
+  const prepared = (like: string, db: Database = handle.db) =>
     selectRows<{ statement: string; generic_plans: number; custom_plans: number }>(
-      handle.db,
+      db,
       sql`select statement, generic_plans::int, custom_plans::int from pg_prepared_statements where statement like ${like}`,
     );
 
@@ -55,5 +56,31 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
     expect((await prepared(`insert into "audit_logs" %`)).length).toBe(1);
     const actions = await handle.db.select({ action: auditLogs.action }).from(auditLogs);
     expect(actions).toEqual([{ action: "test" }]);
+  });
+
+  it("runs one-statement writes on their own sessions, where a write keeps a generic plan after five executions", async () => {
+    const writes = oneStatementWrites(handle.db);
+    expect(writes).not.toBe(handle.db);
+    for (let i = 0; i < 8; i++) {
+      const id = await nextIdentity(handle.db, memories);
+      const now = new Date();
+      await changeWithAuditEvents(
+        handle.db,
+        handle.db.insert(memories).overridingSystemValue().values({ id, userId: "u1", content: `memory ${i}`, createdAt: now, updatedAt: now }),
+        [{ eventType: "memory.created", resourceType: "memory", resourceId: id, action: "create" }],
+        { enabled: true },
+      );
+    }
+    const [statement, ...others] = await prepared("with change as (insert into %", writes);
+    expect(others).toEqual([]);
+    expect(statement).toMatchObject({ custom_plans: 5, generic_plans: 3 });
+    expect(await prepared("with change as (insert into %")).toEqual([]);
+    const [mode] = await selectRows<{ plan_cache_mode: string }>(writes, sql`show plan_cache_mode`);
+    expect(mode?.plan_cache_mode).toBe("auto");
+    const [stored] = await selectRows<{ memories: number; events: number }>(
+      handle.db,
+      sql`select (select count(*)::int from memories) as memories, (select count(*)::int from audit_logs where event_type = 'memory.created') as events`,
+    );
+    expect(stored).toEqual({ memories: 8, events: 8 });
   });
 });

@@ -58,6 +58,19 @@ function preparedStatements(client: Sql): Sql {
   });
 }
 
+const writeDatabases = new WeakMap<Database, Database>();
+
+/**
+ * Where to run a write that is one statement, such as a change with its audit rows
+ * (changeWithAuditEvents): on PostgreSQL, the connections whose sessions may reuse a generic plan.
+ * An INSERT's plan does not depend on its values, and planning the audited insert again for every
+ * request cost PostgreSQL more than executing it; queries stay on `db`, planned for each
+ * execution's values. PGlite, or a transaction, is `db` itself.
+ */
+export function oneStatementWrites(db: Database): Database {
+  return writeDatabases.get(db) ?? db;
+}
+
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -71,10 +84,21 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       // as unnamed statements are: the same plans, without parsing again.
       connection: { application_name: "memoric", plan_cache_mode: "force_custom_plan" },
     });
+    // One-statement writes (oneStatementWrites) get connections of their own, with PostgreSQL's
+    // default plan_cache_mode: after five executions a statement may keep a generic plan.
+    const writes = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "memoric" },
+    });
+    const db = drizzle({ client: preparedStatements(client), schema }) as unknown as Database;
+    writeDatabases.set(db, drizzle({ client: preparedStatements(writes), schema }) as unknown as Database);
     return {
-      db: drizzle({ client: preparedStatements(client), schema }) as unknown as Database,
+      db,
       engine: "postgres",
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), writes.end({ timeout: 5 })]);
+      },
     };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -185,22 +209,68 @@ export function databaseError(error: unknown): { code?: string; message: string 
 }
 
 /**
- * Inserts many rows in one statement whose rows travel as a single JSON parameter, expanded by
- * json_populate_recordset: several times faster than INSERT … VALUES with a parameter per value
+ * The INSERT of many rows in one statement whose rows travel as a single JSON parameter, expanded
+ * by json_populate_recordset: several times faster than INSERT … VALUES with a parameter per value
  * (and no limit of 65 535 parameters). Every row must have the keys of the first; values are
- * stored as their JSON (Dates as ISO 8601). Rows get their identity values in array order.
+ * stored as their JSON (Dates as ISO 8601). Rows get their identity values in array order. Null
+ * when there are no rows.
  */
-export async function insertRowsAsJson<R = never>(db: Database, table: PgTable, rows: Record<string, unknown>[], returning?: SQL): Promise<R[]> {
+export function insertRowsAsJsonStatement(table: PgTable, rows: Record<string, unknown>[], returning?: SQL): SQL | null {
   const first = rows[0];
-  if (!first) return [];
+  if (!first) return null;
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
   const names = sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", "));
   const json = JSON.stringify(
     rows.map((row) => Object.fromEntries(columns.map(([key, c]) => [c.name, row[key] instanceof Date ? row[key].toISOString() : (row[key] ?? null)]))),
   );
   const name = sql.raw(`"${getTableName(table)}"`);
-  return selectRows<R>(
-    db,
-    sql`insert into ${name} (${names}) select ${names} from json_populate_recordset(null::${name}, ${json}::json)${returning ? sql` returning ${returning}` : sql``}`,
-  );
+  return sql`insert into ${name} (${names}) select ${names} from json_populate_recordset(null::${name}, ${json}::json)${returning ? sql` returning ${returning}` : sql``}`;
+}
+
+/** Runs insertRowsAsJsonStatement: many rows in one INSERT, as one JSON parameter. */
+export async function insertRowsAsJson<R = never>(db: Database, table: PgTable, rows: Record<string, unknown>[], returning?: SQL): Promise<R[]> {
+  const statement = insertRowsAsJsonStatement(table, rows, returning);
+  return statement ? selectRows<R>(db, statement) : [];
+}
+
+/** How many identity values nextIdentity reserves with one round trip. */
+export const IDENTITY_BLOCK = 64;
+
+interface ReservedValues {
+  values: number[];
+  refill?: Promise<void>;
+}
+
+// Per database object (so test databases in one process never share values), then per table.
+const reservedIdentities = new WeakMap<Database, Map<string, ReservedValues>>();
+
+/**
+ * The next value of `table`'s identity column (`id`), known before the row is inserted — so a
+ * row and the audit event that describes it can go in one statement. Values come from the
+ * column's own sequence, IDENTITY_BLOCK at a time per process: unique across processes, rising
+ * within one; a process that stops leaves the rest of its block unused (a gap, as a rolled-back
+ * insert leaves). Insert the row with `overridingSystemValue()`.
+ */
+export async function nextIdentity(db: Database, table: PgTable): Promise<number> {
+  const name = getTableName(table);
+  let tables = reservedIdentities.get(db);
+  if (!tables) reservedIdentities.set(db, (tables = new Map()));
+  let reserved = tables.get(name);
+  if (!reserved) tables.set(name, (reserved = { values: [] }));
+  const block = reserved;
+  while (block.values.length === 0) {
+    // Concurrent callers share one refill.
+    block.refill ??= selectRows<{ id: string }>(
+      db,
+      sql`select nextval(pg_get_serial_sequence(${`"${name}"`}, 'id'))::text as id from generate_series(1, ${IDENTITY_BLOCK}::int)`,
+    )
+      .then((rows) => {
+        block.values.push(...rows.map((r) => Number(r.id)).sort((a, b) => a - b));
+      })
+      .finally(() => {
+        block.refill = undefined;
+      });
+    await block.refill;
+  }
+  return block.values.shift()!;
 }

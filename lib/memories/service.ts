@@ -3,9 +3,9 @@
 // deterministic text summaries that clusters and policies build from memory content.
 import { and, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { ActorContext } from "@/lib/audit/logger";
-import { recordAuditEvents, type AuditEventInput } from "@/lib/audit/record";
+import { changeWithAuditEvents, recordAuditEvents, type AuditEventInput } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/authenticate";
-import type { Database } from "@/lib/db/client";
+import { nextIdentity, type Database } from "@/lib/db/client";
 import { memories, users, type Memory, type User } from "@/lib/db/schema";
 import { forbidden, notFound } from "@/lib/http/errors";
 import type { CreateMemoryInput, ListMemoriesQuery, SearchMemoriesQuery, UpdateMemoryInput } from "./schemas";
@@ -134,33 +134,38 @@ function memoryEvent(memory: MemoryRow, audit: ActorContext) {
   return { ...audit, resourceType: "memory", resourceId: memory.id, namespace: memory.namespace };
 }
 
-/** Creates a memory for the caller (or, for an admin, for `user_id`) and records memory.created. */
+/**
+ * Creates a memory for the caller (or, for an admin, for `user_id`) and records memory.created,
+ * both in one statement: the memory's id and times are taken before the insert so its event can
+ * describe it (changeWithAuditEvents).
+ */
 export async function createMemory(db: Database, actor: Actor, input: CreateMemoryInput, audit: ActorContext): Promise<MemoryJson> {
   requireWriter(actor, "Read-only users cannot create memories");
   const ownerId = resolveOwner(actor, input.user_id, "memories");
-  return db.transaction(async (tx) => {
-    const owner = ownerId === actor.userId ? actor.user : await findUserById(tx, ownerId);
-    if (!owner) throw notFound(`User ${ownerId} not found`);
-    const [row] = await tx
-      .insert(memories)
-      .values({
-        userId: owner.id,
-        // A memory lives in its owner's namespace unless the request names one.
-        namespace: input.namespace === undefined ? owner.namespace : input.namespace,
-        threadId: input.thread_id ?? null,
-        content: input.content,
-        tier: input.tier,
-        score: input.score,
-        metadata: input.metadata ?? {},
-      })
-      .returning(memoryColumns);
-    const memory = memoryToJson(row!);
-    await recordAuditEvents(tx, [
-      ...adminAccessEvents(actor, owner.id, audit, { resourceType: "memory", resourceId: row!.id, action: "create", namespace: row!.namespace }),
-      { ...memoryEvent(row!, audit), eventType: "memory.created", action: "create", afterState: memory },
-    ]);
-    return memory;
-  });
+  const owner = ownerId === actor.userId ? actor.user : await findUserById(db, ownerId);
+  if (!owner) throw notFound(`User ${ownerId} not found`);
+  const id = await nextIdentity(db, memories);
+  const now = new Date();
+  const row: MemoryRow = {
+    id,
+    userId: owner.id,
+    // A memory lives in its owner's namespace unless the request names one.
+    namespace: input.namespace === undefined ? owner.namespace : input.namespace,
+    threadId: input.thread_id ?? null,
+    content: input.content,
+    tier: input.tier,
+    score: input.score,
+    metadata: input.metadata ?? {},
+    summarized: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const memory = memoryToJson(row);
+  await changeWithAuditEvents(db, db.insert(memories).overridingSystemValue().values(row), [
+    ...adminAccessEvents(actor, owner.id, audit, { resourceType: "memory", resourceId: row.id, action: "create", namespace: row.namespace }),
+    { ...memoryEvent(row, audit), eventType: "memory.created", action: "create", afterState: memory, timestamp: now },
+  ]);
+  return memory;
 }
 
 /** A user's memories, newest first; records memory.retrieved with the count. */
