@@ -168,6 +168,11 @@ describe("with audit logging disabled (MEMORIC_AUDIT_ENABLED=false)", () => {
     expect((await api.get("/audit/logs/security", { token: admin })).body).toMatchObject({ logs: [], total: 0 });
     expect((await api.get("/ready")).body.details.audit_logging).toBe("disabled");
     expect((await api.get("/auth/me", { token })).status).toBe(200);
+    // Changes still happen, without their events.
+    const created = await api.post("/memories", { content: "Kept without an event." }, { token });
+    expect(created.status).toBe(201);
+    const listed = await api.get("/memories", { token });
+    expect(listed.body).toEqual([created.body.memory]);
     await server.stop();
     const handle = await server.openDatabase();
     try {
