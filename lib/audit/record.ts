@@ -257,11 +257,12 @@ export async function recordAuditBatch(
 /**
  * Runs `change` (an INSERT) and records `events` in the same statement, the audit rows inserted
  * by a data-modifying WITH beside it: one statement commits or fails whole, so no transaction is
- * needed, and a request makes one round trip where BEGIN, change, audit insert and COMMIT took four. The events are built before the change runs, so the values the database
- * would assign must be taken beforehand (nextIdentity for ids, a Date for times). With audit
- * logging disabled only the change runs. On PostgreSQL it runs on oneStatementWrites(db). The rows
- * are written whatever the change matched: an UPDATE or DELETE that may find nothing belongs in a
- * transaction with recordAuditEvents.
+ * needed, and a request makes one round trip where BEGIN, change, audit insert and COMMIT took
+ * four. The events are built before the change runs, so the values the database would assign must
+ * be taken beforehand (nextIdentity for ids, a Date for times). With audit logging disabled only
+ * the change runs. On PostgreSQL it runs on oneStatementWrites(db). The rows are written whatever
+ * the change matched: an UPDATE or DELETE that may find nothing belongs in a transaction with
+ * recordAuditEvents.
  */
 export async function changeWithAuditEvents(db: Database, change: SQLWrapper, events: AuditEventInput[], options: RecordOptions = {}): Promise<void> {
   const enabled = options.enabled ?? isAuditEnabled();

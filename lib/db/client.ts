@@ -255,9 +255,8 @@ export async function nextIdentity(db: Database, table: PgTable): Promise<number
   const name = getTableName(table);
   let tables = reservedIdentities.get(db);
   if (!tables) reservedIdentities.set(db, (tables = new Map()));
-  let reserved = tables.get(name);
-  if (!reserved) tables.set(name, (reserved = { values: [] }));
-  const block = reserved;
+  const block = tables.get(name) ?? { values: [] };
+  tables.set(name, block);
   while (block.values.length === 0) {
     // Concurrent callers share one refill.
     block.refill ??= selectRows<{ id: string }>(

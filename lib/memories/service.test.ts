@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyAuditLog } from "@/lib/audit/integrity";
+import { sealPendingEvents, verifyAuditLog } from "@/lib/audit/integrity";
 import { CONTENT_PREVIEW_CHARS } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/authenticate";
+import { createTestActor } from "@/lib/auth/testing";
 import { IDENTITY_BLOCK, selectRows } from "@/lib/db/client";
-import { auditLogs, memories, users, type User } from "@/lib/db/schema";
+import { auditLogs, memories } from "@/lib/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { createMemorySchema } from "./schemas";
 import { createMemory } from "./service";
@@ -14,18 +14,6 @@ describe("createMemory on a database", () => {
   let database: TestDatabase;
   let admin: Actor;
   let alice: Actor;
-
-  async function addUser(username: string, roles: string[]): Promise<Actor> {
-    const [user] = await database.db
-      .insert(users)
-      .values({ id: randomUUID(), username, email: `${username}@example.com`, passwordHash: "x", roles, namespace: `ns-${username}` })
-      .returning();
-    return actorOf(user!);
-  }
-
-  function actorOf(user: User): Actor {
-    return { user, userId: user.id, username: user.username, roles: user.roles, isAdmin: user.roles.includes("admin"), sessionId: "s", via: "bearer" };
-  }
 
   const input = (body: Record<string, unknown>) => createMemorySchema.parse(body);
   const context = (actor: Actor) => ({ userId: actor.userId, username: actor.username, requestMethod: "POST", requestPath: "/memories" });
@@ -36,8 +24,8 @@ describe("createMemory on a database", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    admin = await addUser("root", ["admin"]);
-    alice = await addUser("alice", ["user"]);
+    admin = await createTestActor(database.db, "root", ["admin"], "ns-root");
+    alice = await createTestActor(database.db, "alice", ["user"], "ns-alice");
   });
 
   afterAll(async () => {
@@ -77,7 +65,8 @@ describe("createMemory on a database", () => {
       afterState: { ...memory, content: content.slice(0, CONTENT_PREVIEW_CHARS), content_length: content.length },
     });
     // The leaf hash computed before the insert matches the row as stored.
-    expect((await verifyAuditLog(database.db)).ok).toBe(true);
+    expect((await sealPendingEvents(database.db)).sealed).toBe(1);
+    expect(await verifyAuditLog(database.db)).toMatchObject({ ok: true, checked: 1 });
   });
 
   it("stores neither the memory nor its event when the event cannot be written", async () => {

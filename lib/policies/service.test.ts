@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/authenticate";
+import { createTestActor } from "@/lib/auth/testing";
 import { queryAuditLogs } from "@/lib/audit/query";
 import type { Database } from "@/lib/db/client";
-import { memories, users, type User } from "@/lib/db/schema";
+import { memories } from "@/lib/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { fitPieces, leadingSentences, truncateText, type MemoryRow } from "@/lib/memories/service";
 import { POLICY_CONFIG } from "./schemas";
@@ -96,20 +96,12 @@ describe("runPolicies on a database", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const [user] = await database.db
-      .insert(users)
-      .values({ id: randomUUID(), username: "root", email: "root@example.com", passwordHash: "x", roles: ["admin"] })
-      .returning();
-    admin = actorOf(user!);
+    admin = await createTestActor(database.db, "root", ["admin"]);
   });
 
   afterAll(async () => {
     await database?.close();
   });
-
-  function actorOf(user: User): Actor {
-    return { user, userId: user.id, username: user.username, roles: user.roles, isAdmin: true, sessionId: "s", via: "bearer" };
-  }
 
   it("records policy.failed outside the failed transaction, rolls back its changes and rethrows", async () => {
     const [row] = await database.db
