@@ -213,6 +213,13 @@ function summaryCondition(filters: AuditLogFilters): SQL | null {
   return parts.length ? sql.join(parts, sql` and `) : sql`true`;
 }
 
+/** The latest retention cutoff: summaries still count the events retention removed before it. */
+const retentionHorizon = sql`(select max(e.cutoff::timestamptz) from audit_retention_runs r, jsonb_each_text(r.cutoffs) as e(policy, cutoff))`;
+
+/** Whether retention may have removed events of a range that starts at `start`. */
+const removedByRetention = (horizon: Date | string | number | null | undefined, start: Date) =>
+  horizon !== null && horizon !== undefined && new Date(horizon).getTime() > start.getTime();
+
 /**
  * The number of events matching `filters`, from the summaries, when the filters are ones they
  * hold (event types, severities, outcome, security, a time range) and no retention run has
@@ -227,11 +234,50 @@ export async function countFromSummaries(db: Database, filters: AuditLogFilters)
   const [row] = await selectRows<{ total: string | number; horizon: Date | string | null }>(
     db,
     sql`${rangeCtes(plan, await rolledUpFloor(db), where)}
-    select coalesce((select sum(count) from typed), 0)::bigint as total,
-           (select max(e.cutoff::timestamptz) from audit_retention_runs r, jsonb_each_text(r.cutoffs) as e(policy, cutoff)) as horizon`,
+    select coalesce((select sum(count) from typed), 0)::bigint as total, ${retentionHorizon} as horizon`,
   );
-  if (row?.horizon && new Date(row.horizon).getTime() > start.getTime()) return null;
+  if (removedByRetention(row?.horizon, start)) return null;
   return Number(row?.total ?? 0);
+}
+
+export interface BucketCount {
+  /** Start of the bucket, in milliseconds since the epoch. */
+  start: number;
+  total: number;
+  failed: number;
+}
+
+/**
+ * Matching events and failed ones per bucket of `bucketSeconds` from `origin` on, from the
+ * summaries, under the conditions of countFromSummaries, and when the buckets are whole hours
+ * starting on whole hours (whole days for the daily summaries), so that no summarised hour
+ * straddles two buckets; else null. Buckets without events are left out.
+ */
+export async function bucketCountsFromSummaries(
+  db: Database,
+  filters: AuditLogFilters,
+  bucketSeconds: number,
+  origin: Date,
+): Promise<BucketCount[] | null> {
+  const where = summaryCondition(filters);
+  const { startTime: start, endTime: end } = filters;
+  const bucketMs = bucketSeconds * 1000;
+  if (!where || !start || !end || end.getTime() < start.getTime()) return null;
+  if (bucketMs % HOUR_MS !== 0 || origin.getTime() % HOUR_MS !== 0) return null;
+  const byDay = bucketMs % DAY_MS === 0 && origin.getTime() % DAY_MS === 0;
+  const rows = await selectRows<{ start: string | number | null; total: string | number; failed: string | number; horizon: Date | string | null }>(
+    db,
+    sql`${rangeCtes(planRange(start, end, byDay), await rolledUpFloor(db), where)},
+    buckets as (
+      select date_bin(${`${bucketSeconds} seconds`}::interval, bucket, ${at(origin)}) as start,
+             sum(count) as total, coalesce(sum(count) filter (where not success), 0) as failed
+      from typed group by 1
+    )
+    select (extract(epoch from b.start) * 1000)::float8 as start, b.total::bigint as total, b.failed::bigint as failed, h.horizon
+    from (select ${retentionHorizon} as horizon) h left join buckets b on true`,
+  );
+  if (removedByRetention(rows[0]?.horizon, start)) return null;
+  return rows.filter((r) => r.start !== null).map((r) => ({ start: Number(r.start), total: Number(r.total), failed: Number(r.failed) }));
 }
 
 /** Statistics over [startTime, endTime], equal to counting the events themselves. */
