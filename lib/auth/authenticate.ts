@@ -113,7 +113,7 @@ export async function authenticate(db: Database, request: Request, context: Requ
       }
       throw unauthorized(message);
     }
-    const user = await activeUser(db, check.claims.sub);
+    const user = check.user?.isActive ? check.user : null;
     if (!user) {
       await recordAuditEvent(db, {
         ...context.audit,

@@ -3,10 +3,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose";
 import type { Database } from "@/lib/db/client";
-import { revokedTokens } from "@/lib/db/schema";
+import { revokedTokens, users, type User } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -30,6 +30,14 @@ export function jwtSecret(): Uint8Array {
   }
   cachedSecret = new TextEncoder().encode(secret);
   return cachedSecret;
+}
+
+let verifyKey: Promise<CryptoKey> | undefined;
+
+/** The secret as an HMAC key, imported once: given the bytes, jose imports them on every verification. */
+function jwtVerifyKey(): Promise<CryptoKey> {
+  verifyKey ??= crypto.subtle.importKey("raw", jwtSecret() as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  return verifyKey;
 }
 
 export interface TokenClaims {
@@ -57,7 +65,8 @@ export async function issueAccessToken(user: { id: string; roles: string[]; name
 /** Why a token was refused: each maps to its audit event. */
 export type TokenFailure = "malformed" | "expired" | "bad_signature" | "alg_none" | "revoked";
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; failure: TokenFailure };
+/** A valid token's claims and its user as stored now (null when gone), read with the revocation check. */
+export type TokenCheck = { ok: true; claims: TokenClaims; user: User | null } | { ok: false; failure: TokenFailure };
 
 export async function verifyAccessToken(db: Database, token: string): Promise<TokenCheck> {
   let alg: unknown;
@@ -69,7 +78,7 @@ export async function verifyAccessToken(db: Database, token: string): Promise<To
   if (typeof alg === "string" && alg.toLowerCase() === "none") return { ok: false, failure: "alg_none" };
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, jwtSecret(), { algorithms: ["HS256"] }));
+    ({ payload } = await jwtVerify(token, await jwtVerifyKey(), { algorithms: ["HS256"] }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, failure: "expired" };
     if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, failure: "bad_signature" };
@@ -87,12 +96,20 @@ export async function verifyAccessToken(db: Database, token: string): Promise<To
   ) {
     return { ok: false, failure: "malformed" };
   }
-  const [revoked] = await db.select({ jti: revokedTokens.jti }).from(revokedTokens).where(eq(revokedTokens.jti, jti)).limit(1);
-  if (revoked) return { ok: false, failure: "revoked" };
-  return {
-    ok: true,
-    claims: { sub, jti, iat, exp, roles: roles as string[], namespace: typeof namespace === "string" ? namespace : null },
-  };
+  const claims = { sub, jti, iat, exp, roles: roles as string[], namespace: typeof namespace === "string" ? namespace : null };
+  // One round trip for what every authenticated request needs: the revocation and the user.
+  const [found] = await db
+    .select({ ...getTableColumns(users), revoked: sql<boolean>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${jti})` })
+    .from(users)
+    .where(eq(users.id, sub))
+    .limit(1);
+  if (!found) {
+    // The user is gone: still a revoked token is reported as revoked.
+    const [revoked] = await db.select({ jti: revokedTokens.jti }).from(revokedTokens).where(eq(revokedTokens.jti, jti)).limit(1);
+    return revoked ? { ok: false, failure: "revoked" } : { ok: true, claims, user: null };
+  }
+  const { revoked, ...user } = found;
+  return revoked ? { ok: false, failure: "revoked" } : { ok: true, claims, user };
 }
 
 /** Revokes a token until it would have expired anyway. */

@@ -241,6 +241,11 @@ describe("admin user routes", () => {
     expect(off.body.is_active).toBe(false);
     expect(await latest({ event_type: "user.deactivated", resource_id: user.id })).toMatchObject({ severity: "warning" });
     expect((await api.get("/auth/me", { token })).status).toBe(401);
+    expect(await latest({ event_type: "auth.token.invalid", user_id: user.id })).toMatchObject({
+      error_message: "Token of a deleted or inactive user",
+      status_code: 401,
+      request_path: "/auth/me",
+    });
     const login = await api.post("/auth/login", { username: "managed", password });
     expect(login.status).toBe(401);
     expect(await latest({ event_type: "auth.login.failed", username: "managed" })).toMatchObject({ error_message: "Inactive user" });
@@ -260,12 +265,19 @@ describe("admin user routes", () => {
     const reset = await api.post("/auth/users/doomed/reset-password", { new_password: "Reset-Passw0rd" }, { token: admin });
     expect(reset.status).toBe(200);
     expect(await latest({ event_type: "user.password.reset", resource_id: user.id })).toMatchObject({ severity: "warning" });
-    expect((await api.post("/auth/login", { username: "doomed", password: "Reset-Passw0rd" })).status).toBe(200);
+    const kept = await api.login("doomed", "Reset-Passw0rd");
+    const loggedOut = await api.login("doomed", "Reset-Passw0rd");
+    expect((await api.post("/auth/logout", undefined, { token: loggedOut })).status).toBe(200);
 
     const removed = await api.delete("/auth/users/doomed", { token: admin });
     expect(removed.status).toBe(204);
     expect(removed.text).toBe("");
     expect(await latest({ event_type: "user.deleted", resource_id: user.id })).toMatchObject({ severity: "warning", before_state: { username: "doomed" } });
+    // The tokens of a deleted user: a valid one names the user gone, a revoked one stays revoked.
+    expect((await api.get("/auth/me", { token: kept })).status).toBe(401);
+    expect(await latest({ event_type: "auth.token.invalid", user_id: user.id })).toMatchObject({ error_message: "Token of a deleted or inactive user" });
+    expect((await api.get("/auth/me", { token: loggedOut })).status).toBe(401);
+    expect(await latest({ event_type: "auth.token.invalid" })).toMatchObject({ metadata: { failure: "revoked" }, request_path: "/auth/me" });
     expect((await api.post("/auth/login", { username: "doomed", password: "Reset-Passw0rd" })).status).toBe(401);
     expect((await api.delete("/auth/users/doomed", { token: admin })).status).toBe(404);
     expect((await api.delete(`/auth/users/${TEST_ADMIN.username}`, { token: admin })).status).toBe(409);
