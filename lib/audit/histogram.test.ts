@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { auditRetentionRuns, type AuditLogRow } from "@/lib/db/schema";
 import type { EventType } from "./events";
 import { auditHistogram, bucketWidth, MAX_BUCKETS } from "./histogram";
+import { allAuditLogs } from "./testing";
 import { queryAuditLogs, type AuditLogFilters } from "./query";
 import { recordAuditEvents, type AuditEventInput } from "./record";
 import { bucketCountsFromSummaries, rollUpAuditSummaries } from "./stats";
@@ -83,16 +84,6 @@ describe("auditHistogram from the summaries", () => {
     });
   }
 
-  async function allRows(): Promise<AuditLogRow[]> {
-    const rows: AuditLogRow[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await queryAuditLogs(summarized.db, {}, { limit: 1000, cursor });
-      rows.push(...page.logs);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return rows;
-  }
 
   const ranges = [
     { name: "a day on whole hours", start: new Date(base + 24 * HOUR), end: new Date(base + 48 * HOUR) },
@@ -110,7 +101,7 @@ describe("auditHistogram from the summaries", () => {
 
   /** Every range and filter: the histogram equals counting the rows, and its bars came from the summaries. */
   async function expectExact(label: string) {
-    const rows = await allRows();
+    const rows = await allAuditLogs(summarized.db);
     for (const range of ranges) {
       for (const { name, filters, matches } of filterCases) {
         const scoped = { ...filters, startTime: range.start, endTime: range.end };
@@ -174,7 +165,7 @@ describe("auditHistogram from the summaries", () => {
     expect(await bucketCountsFromSummaries(summarized.db, { ...hours(24, 48), userId: "u1" }, 3600, new Date(base + 24 * HOUR))).toBeNull();
     expect(await bucketCountsFromSummaries(summarized.db, hours(24, 30), 15 * 60, new Date(base + 24 * HOUR))).toBeNull();
     const byUser = await auditHistogram(summarized.db, { ...hours(24, 48), userId: "u1" });
-    const rows = (await allRows()).filter((r) => r.userId === "u1" && r.timestamp.getTime() >= base + 24 * HOUR && r.timestamp.getTime() <= base + 48 * HOUR);
+    const rows = (await allAuditLogs(summarized.db)).filter((r) => r.userId === "u1" && r.timestamp.getTime() >= base + 24 * HOUR && r.timestamp.getTime() <= base + 48 * HOUR);
     expect(byUser.buckets.reduce((n, b) => n + b.total, 0)).toBe(rows.length);
 
     // Retention removed events before its cutoff that the summaries still count.

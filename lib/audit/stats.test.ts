@@ -3,6 +3,7 @@ import { connect, type DatabaseHandle } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { auditRetentionRuns, type AuditLogRow } from "@/lib/db/schema";
 import type { EventType } from "./events";
+import { allAuditLogs } from "./testing";
 import { queryAuditLogs, type AuditLogFilters } from "./query";
 import { recordAuditEvent, recordAuditEvents, type AuditEventInput } from "./record";
 import { countFromSummaries, getAuditStatistics, rollUpAuditSummaries, type AuditStatistics } from "./stats";
@@ -62,16 +63,6 @@ function countRows(rows: AuditLogRow[], start: Date, end: Date): AuditStatistics
   };
 }
 
-async function allRows(): Promise<AuditLogRow[]> {
-  const rows: AuditLogRow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await queryAuditLogs(database.db, {}, { limit: 1000, cursor });
-    rows.push(...page.logs);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return rows;
-}
 
 const ranges: { name: string; start: Date; end: Date }[] = [
   { name: "all ten days", start: new Date(base - HOUR), end: new Date(base + 11 * 24 * HOUR) },
@@ -87,7 +78,7 @@ const ranges: { name: string; start: Date; end: Date }[] = [
 ];
 
 async function expectExact(label: string): Promise<void> {
-  const rows = await allRows();
+  const rows = await allAuditLogs(database.db);
   for (const range of ranges) {
     const stats = await getAuditStatistics(database.db, { startTime: range.start, endTime: range.end });
     expect(stats, `${label}: ${range.name}`).toEqual(countRows(rows, range.start, range.end));
@@ -129,7 +120,7 @@ describe("getAuditStatistics", () => {
   it("gives a page's total from the summaries for type, severity, outcome and security filters, equal to counting rows", async () => {
     // Some events the roll-up has not reached yet, beside the rolled-up ones.
     await recordAuditEvents(database.db, events(60, 3, base, 10 * 24 * HOUR));
-    const rows = await allRows();
+    const rows = await allAuditLogs(database.db);
     const filterCases: { name: string; filters: AuditLogFilters; matches: (r: AuditLogRow) => boolean }[] = [
       { name: "no filter", filters: {}, matches: () => true },
       { name: "one type", filters: { eventTypes: ["memory.created"] }, matches: (r) => r.eventType === "memory.created" },
