@@ -63,6 +63,19 @@ test("an admin signs in, filters by event type, and a copied link reproduces the
   await other.close();
 });
 
+test("the explorer sends the browser only the columns its table shows; the event's page shows the rest", async ({ page }) => {
+  await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, "/admin/audit?event_type=memory.created");
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  // The page as sent (HTML and the React payload in it), not just what is on screen.
+  const html = await (await page.request.get(`${server.baseUrl}/admin/audit?event_type=memory.created&limit=100`)).text();
+  expect(html).toContain("memory.created");
+  for (const absent of ["note number", "after_state", "personal_digest", "user_agent"]) expect(html, absent).not.toContain(absent);
+  const [id] = await rowAttr(page, "id");
+  expect(id).toBeTruthy();
+  await page.goto(`${server.baseUrl}/admin/audit/${id}`);
+  await expect(page.getByText(/note number/).first()).toBeVisible();
+});
+
 test("an invalid filter in the URL shows a message next to the field", async ({ page }) => {
   await signIn(page, TEST_ADMIN.username, TEST_ADMIN.password, "/admin/audit?hours=9999");
   await expect(page.getByText("Some filters are not valid")).toBeVisible();

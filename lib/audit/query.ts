@@ -352,6 +352,29 @@ export function auditLogToJson(row: AuditLogRow) {
   };
 }
 
+/**
+ * What the log tables of the admin pages show of a log: all a page of logs sends to the browser,
+ * where every column (states, parameters, metadata) would be several times the bytes, most of
+ * them personal data; the event's page shows the rest.
+ */
+export function auditLogSummary(row: AuditLogRow) {
+  return {
+    id: row.id,
+    timestamp: row.timestamp.toISOString(),
+    event_type: row.eventType,
+    severity: row.severity,
+    user_id: row.userId,
+    username: row.username,
+    resource_type: row.resourceType,
+    resource_id: row.resourceId,
+    action: row.action,
+    success: row.success,
+    ip_address: row.ipAddress,
+  };
+}
+
+export type AuditLogSummary = ReturnType<typeof auditLogSummary>;
+
 /** The hashed content of a log as the API shows it (everything but id, leaf hash and erasure time). */
 export function leafContentOf(log: AuditLogJson): AuditLeafContent {
   const { id: _id, leaf_hash: _leaf, erased_at: _erased, ...content } = log;

@@ -4,11 +4,11 @@
 // them; the Time header links to the other sort order (sorting happens in the query, not here).
 import { flexRender, tableFeatures, useTable, type ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import type { AuditLogJson } from "@/lib/audit/query";
+import type { AuditLogSummary } from "@/lib/audit/query";
 
 const features = tableFeatures({});
 
-const columns: ColumnDef<typeof features, AuditLogJson>[] = [
+const columns: ColumnDef<typeof features, AuditLogSummary>[] = [
   { id: "time", header: "Time", accessorFn: (log) => log.timestamp, cell: (info) => <time dateTime={String(info.getValue())}>{String(info.getValue()).replace("T", " ").slice(0, 19)}</time> },
   {
     accessorKey: "event_type",
@@ -37,7 +37,7 @@ export interface TimeSort {
   toggleHref: string;
 }
 
-export function AuditTable({ logs, sort, fresh }: { logs: AuditLogJson[]; sort?: TimeSort; fresh?: ReadonlySet<number> }) {
+export function AuditTable({ logs, sort, fresh }: { logs: AuditLogSummary[]; sort?: TimeSort; fresh?: ReadonlySet<number> }) {
   const table = useTable({ features, columns, data: logs });
   return (
     <div className="table-wrap">

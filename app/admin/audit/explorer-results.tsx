@@ -3,14 +3,14 @@
 // The explorer's rows, with a live tail: when switched on, new events matching the filters arrive
 // over Server-Sent Events from GET /audit/stream and appear at the top, highlighted.
 import { useEffect, useState } from "react";
-import type { AuditLogJson } from "@/lib/audit/query";
+import type { AuditLogJson, AuditLogSummary } from "@/lib/audit/query";
 import { AuditTable, type TimeSort } from "./audit-table";
 
 const MAX_LIVE_ROWS = 500;
 
 type TailState = "off" | "connecting" | "live" | "reconnecting";
 
-export function ExplorerResults({ logs, sort, streamQuery }: { logs: AuditLogJson[]; sort: TimeSort; streamQuery: string }) {
+export function ExplorerResults({ logs, sort, streamQuery }: { logs: AuditLogSummary[]; sort: TimeSort; streamQuery: string }) {
   const [tail, setTail] = useState<TailState>("off");
   const [live, setLive] = useState<AuditLogJson[]>([]);
   const on = tail !== "off";

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { recordAuditRead } from "@/lib/audit/access";
 import { AuditLogger } from "@/lib/audit/logger";
-import { auditLogToJson } from "@/lib/audit/query";
+import { auditLogSummary, auditLogToJson } from "@/lib/audit/query";
 import { requireAdminPage } from "@/lib/auth/pages";
 import { getDb } from "@/lib/db/client";
 import { Forbidden } from "@/app/ui/forbidden";
@@ -67,7 +67,7 @@ export default async function SecurityEventsPage({ searchParams }: { searchParam
       <p className="summary">
         <strong data-testid="total">{page.total}</strong> security events (warning and above, or failed).
       </p>
-      {logs.length ? <AuditTable logs={logs} /> : <p className="card empty">No security events in this range.</p>}
+      {logs.length ? <AuditTable logs={page.logs.map(auditLogSummary)} /> : <p className="card empty">No security events in this range.</p>}
     </main>
   );
 }
