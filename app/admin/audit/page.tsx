@@ -6,7 +6,7 @@ import { EVENT_TYPES, SEVERITIES } from "@/lib/audit/events";
 import { auditLogsQuery } from "@/lib/audit/filters";
 import { AuditLogger } from "@/lib/audit/logger";
 import { auditHistogram } from "@/lib/audit/histogram";
-import { auditLogToJson } from "@/lib/audit/query";
+import { auditLogSummary } from "@/lib/audit/query";
 import { requireAdminPage } from "@/lib/auth/pages";
 import { getDb } from "@/lib/db/client";
 import { Forbidden } from "@/app/ui/forbidden";
@@ -154,7 +154,7 @@ export default async function AuditExplorerPage({ searchParams }: { searchParams
           {histogram && page.total > 0 && <AuditHistogramChart histogram={histogram} />}
           <ExplorerResults
             key={`${streamQuery.toString()} ${order}`}
-            logs={page.logs.map(auditLogToJson)}
+            logs={page.logs.map(auditLogSummary)}
             sort={{ order, toggleHref: link({ order: order === "asc" ? undefined : "asc", offset: undefined, cursor: undefined }) }}
             streamQuery={streamQuery.toString()}
           />
