@@ -45,7 +45,7 @@ export async function auditHistogram(db: Database, filters: AuditLogFilters & { 
   const buckets: HistogramBucket[] = [];
   for (let t = origin.getTime(); t <= filters.endTime.getTime(); t += bucketSeconds * 1000) {
     const row = counted.get(t);
-    buckets.push({ start: new Date(t).toISOString(), total: Number(row?.total ?? 0), failed: Number(row?.failed ?? 0) });
+    buckets.push({ start: new Date(t).toISOString(), total: row?.total ?? 0, failed: row?.failed ?? 0 });
   }
   return { bucketSeconds, buckets };
 }

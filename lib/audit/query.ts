@@ -352,28 +352,19 @@ export function auditLogToJson(row: AuditLogRow) {
   };
 }
 
+const SUMMARY_FIELDS = ["id", "timestamp", "event_type", "severity", "user_id", "username", "resource_type", "resource_id", "action", "success", "ip_address"] as const;
+
 /**
  * What the log tables of the admin pages show of a log: all a page of logs sends to the browser,
  * where every column (states, parameters, metadata) would be several times the bytes, most of
  * them personal data; the event's page shows the rest.
  */
-export function auditLogSummary(row: AuditLogRow) {
-  return {
-    id: row.id,
-    timestamp: row.timestamp.toISOString(),
-    event_type: row.eventType,
-    severity: row.severity,
-    user_id: row.userId,
-    username: row.username,
-    resource_type: row.resourceType,
-    resource_id: row.resourceId,
-    action: row.action,
-    success: row.success,
-    ip_address: row.ipAddress,
-  };
+export function auditLogSummary(row: AuditLogRow): AuditLogSummary {
+  const log = auditLogToJson(row);
+  return Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, log[field]])) as AuditLogSummary;
 }
 
-export type AuditLogSummary = ReturnType<typeof auditLogSummary>;
+export type AuditLogSummary = Pick<AuditLogJson, (typeof SUMMARY_FIELDS)[number]>;
 
 /** The hashed content of a log as the API shows it (everything but id, leaf hash and erasure time). */
 export function leafContentOf(log: AuditLogJson): AuditLeafContent {
