@@ -6,6 +6,7 @@ import type { AuditLogRow } from "@/lib/db/schema";
 import { EVENT_TYPE_VALUES, type EventType } from "./events";
 import { AuditLogger } from "./logger";
 import {
+  getAuditLog,
   decodeCursor,
   getSecurityEvents,
   getUserActivity,
@@ -239,6 +240,11 @@ describe("queryAuditLogs", () => {
       }
       expect(byOffset, order).toEqual(expected);
     }
+    // A page past the end still tells the total.
+    expect(await queryAuditLogs(database.db, filters, { limit: 4, offset: matching.length })).toMatchObject({ logs: [], total: matching.length, nextCursor: null });
+    // The page's rows are whole, as one row read by id.
+    const [first] = (await queryAuditLogs(database.db, filters, { limit: 1 })).logs;
+    expect(first).toEqual(await getAuditLog(database.db, matching[0]!.id));
   });
 
   it("rejects a cursor it did not issue and out-of-range pages", async () => {

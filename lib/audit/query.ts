@@ -1,6 +1,6 @@
 // Reads of the audit log: filtered, newest (or oldest) first, with the total of all matches.
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
-import { selectRows, type Database } from "@/lib/db/client";
+import type { Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
@@ -148,6 +148,12 @@ export function auditLogConditions(filters: AuditLogFilters): SQL | undefined {
   return and(...conditions);
 }
 
+/** A page's order, spelled like the time indexes (see queryAuditLogs). */
+const pageOrder = (ascending: boolean) =>
+  ascending
+    ? [sql`${auditLogs.timestamp} asc nulls first`, sql`${auditLogs.id} asc nulls first`]
+    : [sql`${auditLogs.timestamp} desc nulls last`, sql`${auditLogs.id} desc nulls last`];
+
 /** One page of matching logs, newest first unless `page.order` is asc, and the number of all matches. */
 export async function queryAuditLogs(
   db: Database,
@@ -187,9 +193,7 @@ export async function queryAuditLogs(
   // FIRST) made every page read and sort its whole range. Spelled like the index (read backwards
   // for asc), a page reads its rows in order and stops, with only rows of equal time sorted by id
   // (or none: the event type index ends in id DESC NULLS LAST too).
-  const order = ascending
-    ? [sql`${auditLogs.timestamp} asc nulls first`, sql`${auditLogs.id} asc nulls first`]
-    : [sql`${auditLogs.timestamp} desc nulls last`, sql`${auditLogs.id} desc nulls last`];
+  const order = pageOrder(ascending);
 
   // A page of one event type: the planner, guessing the type evenly spread in time, walks the time
   // index and skips every newer event of other types (a burst of them cost 15–40 ms a page); its
@@ -245,7 +249,8 @@ async function countAuditLogs(db: Database, filters: AuditLogFilters, where: SQL
  * the time index and computes each row's search document until the page is full: for a word in
  * 1 % of the events that is ~10,000 documents a page (0.4 s on 1M events). The total must visit
  * every match anyway, so the matches are found once through the word index (GIN, by the days of
- * the range) and give both the total and the page's ids; only the page's rows are then read whole.
+ * the range) and give both the total and the page's ids; only the page's rows are then read whole,
+ * in the same statement (one round trip, and no list of ids sent back: ~1 ms of a 12 ms search).
  * The exact time bounds only sort the matches into the range: as index conditions the planner
  * ANDed a third of the time index into the scan (54 ms on 1M events for a 30-day range).
  */
@@ -259,8 +264,9 @@ async function textSearchPage(
   const { q, startTime, endTime, ...others } = filters;
   const found = and(auditLogConditions(others), textSearchCondition(q, { startTime, endTime }));
   const order = ascending ? sql`timestamp asc nulls first, id asc nulls first` : sql`timestamp desc nulls last, id desc nulls last`;
-  const [result] = await selectRows<{ total: number; ids: (string | number)[] | null }>(
-    db,
+  // The total and the page's ids, then the page's rows joined to them in the same statement (a
+  // left join, so that an empty page still brings its total).
+  const search = db.$with("search", { total: sql<number>`total`.mapWith(Number).as("total") }).as(
     sql`with matches as materialized (
           select ${auditLogs.id} as id, ${auditLogs.timestamp} as timestamp,
                  (${timeRangeConditions(filters) ?? sql`true`}) as in_range, (${afterCursor ?? sql`true`}) as on_page
@@ -269,12 +275,14 @@ async function textSearchPage(
         select (select count(*)::int from matches where in_range) as total,
                array(select id from matches where in_range and on_page order by ${order} limit ${limit + 1} offset ${offset}) as ids`,
   );
-  const ids = (result?.ids ?? []).map(Number);
-  const byId = new Map(
-    ids.length ? (await db.select().from(auditLogs).where(inArray(auditLogs.id, ids))).map((row) => [row.id, row] as const) : [],
-  );
-  const logs = ids.map((id) => byId.get(id)).filter((row): row is AuditLogRow => row !== undefined);
-  return pageOf(logs, Number(result?.total ?? 0), limit, offset);
+  const rows = await db
+    .with(search)
+    .select({ total: search.total, log: auditLogs })
+    .from(search)
+    .leftJoin(auditLogs, sql`${auditLogs.id} = any(search.ids)`)
+    .orderBy(...pageOrder(ascending));
+  const logs = rows.flatMap((row) => (row.log ? [row.log] : []));
+  return pageOf(logs, rows[0]?.total ?? 0, limit, offset);
 }
 
 /** Matching events with an id above `afterId`, oldest first (for the live stream). */
