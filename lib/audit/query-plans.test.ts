@@ -467,4 +467,12 @@ describe(`query plans of the hot audit reads on ${EVENTS} events`, () => {
       expect(read, `${name} read ${read} rows of audit_logs (at most ${maxRead}):\n\n${show(explained)}\n`).toBeLessThanOrEqual(maxRead);
     }
   });
+
+  it("the word index queues at most 64 kB of new entries, which every text search reads whole", async () => {
+    const [index] = await selectRows<{ options: string[] | null }>(
+      database.db,
+      sql`select reloptions as options from pg_class where relname = 'audit_logs_search_idx'`,
+    );
+    expect(index?.options).toContain("gin_pending_list_limit=64");
+  });
 });
