@@ -1,7 +1,8 @@
 // npm run bench [-- --events N | --10m] [--duration S] [--connections C] [--keep-database | --database NAME]
 //
 // Seeds a fresh PostgreSQL database with N realistic audit events (1M by default), starts the
-// production server on it, and measures: audit overhead (audit on vs off, same run), ingest against
+// production server on it, and measures: audit overhead (audit on vs off, in turns of --duration/2 s
+// between two servers running side by side, four pairs), ingest against
 // PostgreSQL's own INSERT … SELECT, query latencies, the admin explorer page, and verification.
 // Prints a table and writes bench/results.json. Every figure that has a target is a ratio or a
 // latency measured in this run, since machines here are noisy.
@@ -55,18 +56,62 @@ interface Latency {
 }
 
 /** Requests/s and latency of one endpoint under load (autocannon). */
-async function load(url: string, options: { method?: "GET" | "POST"; token: string; body?: unknown; amount?: number; connections?: number }): Promise<Throughput> {
+async function load(
+  url: string,
+  options: { method?: "GET" | "POST"; token: string; body?: unknown; duration?: number; connections?: number },
+): Promise<Throughput> {
   const result = await autocannon({
     url,
     method: options.method ?? "GET",
     connections: options.connections ?? CONNECTIONS,
-    ...(options.amount ? { amount: options.amount } : { duration: DURATION }),
+    duration: options.duration ?? DURATION,
     headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const errors = result.errors + result.non2xx;
   const seconds = result.duration;
   return { rps: (result.requests.total - errors) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+const mean = (list: Throughput[], key: keyof Throughput) => list.reduce((a, t) => a + t[key], 0) / list.length;
+
+type Mode = "on" | "off";
+
+/** Pairs of turns in which the audit-on and audit-off servers are loaded. */
+const PAIRS = 4;
+
+interface Overhead {
+  on: Throughput[];
+  off: Throughput[];
+  /** on / off of each pair of turns: the spread the machine's noise leaves. */
+  pairs: number[];
+  /** on / off of the mean rates. */
+  ratio: number;
+}
+
+/**
+ * Runs `load` on the audit-on and audit-off servers in turns of --duration/2 seconds, PAIRS pairs,
+ * the order reversed every pair (on, off, off, on, …), after an uncounted turn of each. Both
+ * servers run all along, so a slower or faster stretch of the machine falls on both modes alike;
+ * runs of one mode after the other had the ratio swing by ±0.1 between runs on one build.
+ */
+async function alternate(servers: Record<Mode, TestServer>, label: string, load: (base: string, seconds: number) => Promise<Throughput>): Promise<Overhead> {
+  const seconds = Math.max(1, Math.round(DURATION / 2));
+  // A whole turn each: in a shorter warm-up the first counted turns still ran ~25 % slower.
+  for (const mode of ["on", "off"] as const) await load(servers[mode].baseUrl, seconds);
+  const result: Overhead = { on: [], off: [], pairs: [], ratio: 0 };
+  const progress = new Progress(`${label}, audit on/off in turns`, PAIRS * 2, "turns");
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const order: Mode[] = pair % 2 === 0 ? ["on", "off"] : ["off", "on"];
+    for (const mode of order) {
+      result[mode].push(await load(servers[mode].baseUrl, seconds));
+      progress.update(result.on.length + result.off.length);
+    }
+    result.pairs.push(result.on.at(-1)!.rps / result.off.at(-1)!.rps);
+  }
+  progress.done();
+  result.ratio = mean(result.on, "rps") / mean(result.off, "rps");
+  return result;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -138,6 +183,35 @@ const ingestBatch = (round: number) =>
     metadata: { n: i, source: "bench" },
   }));
 
+const INGEST_BATCHES = 60;
+const INGEST_CONNECTIONS = 4;
+
+/**
+ * Events/s through POST /audit/events: INGEST_BATCHES batches of INGEST_BATCH events over
+ * INGEST_CONNECTIONS connections, after one uncounted batch each, timed here. (autocannon's
+ * `amount` mode reports its duration in whole seconds of its sampling tick: 30 batches read as
+ * 3.01, 4.02 or 5.02 s, a quarter of the figure.)
+ */
+async function ingestRate(base: string, token: string): Promise<{ rate: number; errors: number }> {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  let errors = 0;
+  const send = async (round: number) => {
+    const response = await fetch(`${base}/audit/events`, { method: "POST", headers, body: JSON.stringify(ingestBatch(round)) });
+    await response.arrayBuffer();
+    if (response.status !== 201) errors++;
+  };
+  await Promise.all(Array.from({ length: INGEST_CONNECTIONS }, (_, i) => send(i)));
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: INGEST_CONNECTIONS }, async () => {
+      while (next < INGEST_BATCHES) await send(INGEST_CONNECTIONS + next++);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { rate: ((INGEST_BATCHES - errors) * INGEST_BATCH) / seconds, errors };
+}
+
 async function startServer(databaseUrl: string, signingKey: string, auditEnabled: boolean): Promise<TestServer> {
   return startTestServer({
     DATABASE_URL: databaseUrl,
@@ -185,32 +259,27 @@ async function main(): Promise<number> {
 
     const insertRate = await serverSideInsertRate(sql);
 
-    // Audit overhead: the same requests with audit on and off, alternating, two rounds each.
-    const overhead: Record<"on" | "off", { post: Throughput[]; get: Throughput[] }> = { on: { post: [], get: [] }, off: { post: [], get: [] } };
-    let onServer: TestServer | undefined;
-    for (const round of [1, 2]) {
-      for (const mode of ["on", "off"] as const) {
-        console.error(`audit ${mode}, round ${round}: POST and GET /memories for ${DURATION} s each…`);
-        const server = await startServer(databaseUrl, signingKey, mode === "on");
-        servers.push(server);
-        const api = new Api(server.baseUrl);
-        const { token } = await api.createUser(`bench_${mode}_${round}_${Date.now()}`);
-        overhead[mode].post.push(await load(`${server.baseUrl}/memories`, { method: "POST", token, body: { content: "A benchmark memory about the quarterly plan.", thread_id: "bench" } }));
-        overhead[mode].get.push(await load(`${server.baseUrl}/memories?thread_id=bench&top_k=20`, { token }));
-        if (mode === "on" && round === 2) onServer = server;
-        else await server.stop();
-      }
-    }
-    if (!onServer) throw new Error("no server");
+    // Audit overhead: two servers on the same database side by side, audit on and off, loaded in
+    // turns (on, off, off, on, …) with the same user, so the machine's drift falls on both modes.
+    const onServer = await startServer(databaseUrl, signingKey, true);
+    servers.push(onServer);
+    const offServer = await startServer(databaseUrl, signingKey, false);
+    servers.push(offServer);
+    const { token } = await new Api(onServer.baseUrl).createUser(`bench_${Date.now()}`);
+    const post = { method: "POST" as const, token, body: { content: "A benchmark memory about the quarterly plan.", thread_id: "bench" } };
+    const overhead = {
+      post: await alternate({ on: onServer, off: offServer }, "POST /memories", (base, seconds) => load(`${base}/memories`, { ...post, duration: seconds })),
+      get: await alternate({ on: onServer, off: offServer }, "GET /memories", (base, seconds) => load(`${base}/memories?thread_id=bench&top_k=20`, { token, duration: seconds })),
+    };
+    await offServer.stop();
     const base = onServer.baseUrl;
     const api = new Api(base);
     const adminToken = await api.adminToken();
     const bearer = { authorization: `Bearer ${adminToken}` };
 
     // Ingest: batches of 1000 through POST /audit/events.
-    console.error("ingest: POST /audit/events, batches of 1000…");
-    const ingest = await load(`${base}/audit/events`, { method: "POST", token: adminToken, body: ingestBatch(0), amount: 30, connections: 4 });
-    const ingestRate = ingest.rps * INGEST_BATCH;
+    console.error(`ingest: POST /audit/events, ${INGEST_BATCHES} batches of ${INGEST_BATCH} over ${INGEST_CONNECTIONS} connections…`);
+    const ingest = await ingestRate(base, adminToken);
 
     // Queries.
     const [resource] = await sql<{ resource_id: string }[]>`select resource_id from audit_logs where resource_type = 'memory' order by id desc limit 1`;
@@ -248,11 +317,6 @@ async function main(): Promise<number> {
     queryResults["admin explorer page (by user, 30 d)"] = await latency(`${base}/admin/audit?user_id=${user}&hours=720`, { cookie }, 30);
     queryProgress.done();
 
-    const mean = (list: Throughput[], key: keyof Throughput) => list.reduce((a, t) => a + t[key], 0) / list.length;
-    const postOn = mean(overhead.on.post, "rps");
-    const postOff = mean(overhead.off.post, "rps");
-    const getOn = mean(overhead.on.get, "rps");
-    const getOff = mean(overhead.off.get, "rps");
     const single = ["by user", "by username", "by event type", "by resource", "failed only", "text search"].map((k) => queryResults[`/audit/logs ${k}`]!.p50);
     const results = {
       date: new Date().toISOString(),
@@ -261,15 +325,16 @@ async function main(): Promise<number> {
       // null when the run measured a database an earlier run seeded (--database).
       seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
-        post_memories: { audit_on: overhead.on.post, audit_off: overhead.off.post, ratio: postOn / postOff },
-        get_memories: { audit_on: overhead.on.get, audit_off: overhead.off.get, ratio: getOn / getOff },
+        method: `${PAIRS} pairs of ${Math.max(1, Math.round(DURATION / 2))} s turns, on and off servers side by side`,
+        post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio },
+        get_memories: { audit_on: overhead.get.on, audit_off: overhead.get.off, pair_ratios: overhead.get.pairs, ratio: overhead.get.ratio },
       },
-      ingest: { events_per_second: ingestRate, postgres_insert_select_per_second: insertRate, ratio: ingestRate / insertRate, errors: ingest.errors },
+      ingest: { events_per_second: ingest.rate, postgres_insert_select_per_second: insertRate, ratio: ingest.rate / insertRate, errors: ingest.errors },
       queries_ms: queryResults,
       verify: { events: report.checked, seconds: verifySeconds, events_per_second: report.checked / verifySeconds },
       targets: {
-        "audit overhead POST /memories ≥ 0.90×": postOn / postOff >= 0.9,
-        "ingest ≥ 0.40× of INSERT … SELECT": ingestRate / insertRate >= 0.4,
+        "audit overhead POST /memories ≥ 0.90×": overhead.post.ratio >= 0.9,
+        "ingest ≥ 0.40× of INSERT … SELECT": ingest.rate / insertRate >= 0.4,
         "single-filter /audit/logs p50 ≤ 15 ms": Math.max(...single) <= 15,
         "statistics 90 d p50 ≤ 50 ms": queryResults["/audit/statistics 90 d"]!.p50 <= 50,
         "user activity p50 ≤ 15 ms": queryResults["/audit/logs/user/{id}"]!.p50 <= 15,
@@ -278,17 +343,19 @@ async function main(): Promise<number> {
     };
 
     console.log(`\nMemoric benchmark — ${EVENTS.toLocaleString("en")} events, PostgreSQL ${version?.server_version}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${process.version}\n`);
-    console.log("Throughput (autocannon, %d connections, %d s)        req/s    p50 ms   p99 ms", CONNECTIONS, DURATION);
+    const turn = Math.max(1, Math.round(DURATION / 2));
+    console.log(`Throughput (autocannon, ${CONNECTIONS} connections, ${PAIRS} × 2 turns of ${turn} s)   req/s    p50 ms   p99 ms`);
     for (const [label, list] of [
-      ["POST /memories, audit on", overhead.on.post],
-      ["POST /memories, audit off", overhead.off.post],
-      ["GET /memories, audit on", overhead.on.get],
-      ["GET /memories, audit off", overhead.off.get],
+      ["POST /memories, audit on", overhead.post.on],
+      ["POST /memories, audit off", overhead.post.off],
+      ["GET /memories, audit on", overhead.get.on],
+      ["GET /memories, audit off", overhead.get.off],
     ] as const) {
       console.log(`  ${label.padEnd(48)} ${fmt(mean(list, "rps")).padStart(9)} ${fmt(mean(list, "p50")).padStart(9)} ${fmt(mean(list, "p99")).padStart(8)}`);
     }
-    console.log(`  ratio POST on/off ${fmt(postOn / postOff, 2)}×   GET on/off ${fmt(getOn / getOff, 2)}×`);
-    console.log(`\nIngest  POST /audit/events ${fmt(ingestRate, 0)} events/s; PostgreSQL INSERT … SELECT ${fmt(insertRate, 0)} rows/s; ratio ${fmt(ingestRate / insertRate, 2)}×`);
+    const spread = (pairs: number[]) => `pairs ${fmt(Math.min(...pairs), 2)}–${fmt(Math.max(...pairs), 2)}`;
+    console.log(`  ratio POST on/off ${fmt(overhead.post.ratio, 2)}× (${spread(overhead.post.pairs)})   GET on/off ${fmt(overhead.get.ratio, 2)}× (${spread(overhead.get.pairs)})`);
+    console.log(`\nIngest  POST /audit/events ${fmt(ingest.rate, 0)} events/s; PostgreSQL INSERT … SELECT ${fmt(insertRate, 0)} rows/s; ratio ${fmt(ingest.rate / insertRate, 2)}×`);
     console.log(`Verify  ${report.checked.toLocaleString("en")} events in ${fmt(verifySeconds, 2)} s = ${fmt(report.checked / verifySeconds, 0)} events/s`);
     console.log("\nLatency, one request at a time                         p50 ms   p99 ms");
     for (const [label, l] of Object.entries(queryResults)) console.log(`  ${label.padEnd(52)} ${fmt(l.p50).padStart(7)} ${fmt(l.p99).padStart(8)}`);
