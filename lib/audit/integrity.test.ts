@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
+import type { Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectRows } from "@/lib/db/client";
-import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { createPostgresDatabase, createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { publicKeyFromPem, publicKeyInfo, verifySignature } from "./keys";
 import {
   checkpointMessage,
   createCheckpoint,
   eventProof,
   listCheckpoints,
+  sealCommittedEvents,
   sealPendingEvents,
   verifyAuditLog,
 } from "./integrity";
@@ -101,8 +103,8 @@ describe("sealing, checkpoints and verification", () => {
 
   it("seals committed events into a tree whose signed checkpoints match the independent root", async () => {
     const rows = await recordAuditEvents(db(), Array.from({ length: 25 }, (_, i) => ({ eventType: "memory.created" as const, resourceId: i })));
-    const sealed = await sealPendingEvents(db());
-    expect(sealed.sealed).toBe(25);
+    const sealed = await sealCommittedEvents(db());
+    expect(sealed).toMatchObject({ sealed: 25, complete: true });
     const first = await createCheckpoint(db(), "on_demand");
     expect(first!.treeSize).toBe(25);
     const seals = await selectRows<{ leaf_hash: string; log_id: string | number }>(db(), sql`select leaf_hash, log_id from audit_seal order by seq`);
@@ -112,6 +114,7 @@ describe("sealing, checkpoints and verification", () => {
     expect(verifySignature(checkpointMessage(first!), first!.signature, publicKeyFromPem(public_key_pem))).toBe(true);
 
     await recordAuditEvents(db(), Array.from({ length: 12 }, () => ({ eventType: "memory.retrieved" as const })));
+    await sealCommittedEvents(db());
     const second = await createCheckpoint(db(), "interval", { onlyIfGrown: true });
     expect(second).toMatchObject({ treeSize: 37, previousId: first!.id });
     expect(await createCheckpoint(db(), "interval", { onlyIfGrown: true })).toBeNull();
@@ -184,9 +187,58 @@ describe("sealing, checkpoints and verification", () => {
       sql`insert into audit_logs (event_type, severity, success, retention_policy, timestamp, leaf_hash) values ('auth.login.success', 'info', true, 'standard', now(), ${template!.leaf_hash})`,
     );
     const [forged] = await selectRows<{ id: number }>(db(), sql`select max(id)::int as id from audit_logs`);
-    const sealed = await sealPendingEvents(db());
+    const sealed = await sealCommittedEvents(db());
     expect(sealed.refused).toEqual([forged!.id]);
     expect((await verifyAuditLog(db())).first_failure).toEqual({ id: forged!.id, reason: expect.stringContaining("not in the sealed log") });
+  });
+});
+
+// The seal watermark is the server's oldest open transaction, whichever database it is in: an
+// event committed meanwhile stays pending until that transaction ends. Only PostgreSQL has others.
+describe.skipIf(!process.env.DATABASE_URL)("a transaction open elsewhere on the server", () => {
+  let database: TestDatabase;
+  let other: { url: string; drop: () => Promise<void> };
+  let client: Sql;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    other = await createPostgresDatabase(process.env.DATABASE_URL!);
+    const { default: postgres } = await import("postgres");
+    client = postgres(other.url, { max: 1, onnotice: () => {} });
+  });
+
+  afterAll(async () => {
+    await client?.end({ timeout: 5 });
+    await other?.drop();
+    await database?.close();
+  });
+
+  /** Opens a transaction with a transaction id in the other database; resolves `end` to finish it. */
+  async function holdTransaction(): Promise<{ end: () => Promise<void> }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const done = client.begin(async (tx) => {
+      await tx`select pg_current_xact_id()`;
+      opened();
+      await released;
+    });
+    await open;
+    return { end: async () => (release(), await done) };
+  }
+
+  it("holds events back from the sealer; an on-demand checkpoint waits for it, up to its limit", async () => {
+    const held = await holdTransaction();
+    const [row] = await recordAuditEvents(database.db, [{ eventType: "auth.logout" }]);
+    expect(await sealPendingEvents(database.db)).toMatchObject({ sealed: 0 });
+    expect(await sealCommittedEvents(database.db, undefined, 100)).toMatchObject({ sealed: 0, complete: false });
+
+    const checkpoint = createCheckpoint(database.db, "on_demand");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await held.end();
+    expect(await checkpoint).toMatchObject({ treeSize: 1 });
+    expect(await eventProof(database.db, row!.id)).toMatchObject({ sealed: true, leaf_index: 0 });
   });
 });
 

@@ -33,13 +33,16 @@ export interface SealResult {
   treeSize: number;
   /** Events written around the server (no valid writer MAC): left unsealed, for verification to report. */
   refused: number[];
+  /** Every event of a transaction below this id is now sealed (or refused). */
+  sealedBeforeTx: number;
 }
 
 /**
  * Seals every event of the transactions that finished since the last run, in (transaction,
  * id) order. Writers never wait for it: it runs in the background and holds only its own state
- * row. An event's sealing delay is therefore one sealer interval at most, plus its transaction's
- * duration.
+ * row. An event's sealing delay is therefore one sealer interval at most, plus the time until every
+ * transaction that began before its own has finished — anywhere on the PostgreSQL server, since
+ * the watermark (pg_snapshot_xmin) is the server's, not the database's.
  */
 export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKeys()): Promise<SealResult> {
   return db.transaction(async (tx) => {
@@ -50,7 +53,7 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
       sql`select greatest(${state.sealedBeforeTx}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi`,
     );
     const hi = Number(bound?.hi ?? state.sealedBeforeTx);
-    if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [] };
+    if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [], sealedBeforeTx: state.sealedBeforeTx };
     // Every transaction below `hi` has finished, so this later statement sees all of their events.
     const pending = await tx
       .select({ id: auditLogs.id, leafHash: auditLogs.leafHash, writerMac: auditLogs.writerMac })
@@ -91,8 +94,37 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
         metadata: { refused_ids: refused.slice(0, 100) },
       });
     }
-    return { sealed: seals.length, treeSize: size, refused };
+    return { sealed: seals.length, treeSize: size, refused, sealedBeforeTx: hi };
   });
+}
+
+/** How long sealCommittedEvents waits for transactions that began before it to finish. */
+export const SEAL_COMMITTED_WAIT_MS = 10_000;
+
+/**
+ * Seals every event committed before the call: seals, and seals again while a transaction that
+ * began earlier is still open (one in another database of the same server holds the watermark
+ * too), for up to `waitMs`; then returns what the rounds sealed and refused, and whether the
+ * watermark got past the call. An on-demand checkpoint uses it, so that it covers the events its
+ * caller just wrote.
+ */
+export async function sealCommittedEvents(
+  db: Database,
+  keys: AuditKeys = auditKeys(),
+  waitMs = SEAL_COMMITTED_WAIT_MS,
+): Promise<SealResult & { complete: boolean }> {
+  const [now] = await selectRows<{ horizon: string | number }>(db, sql`select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as horizon`);
+  const horizon = Number(now!.horizon);
+  const deadline = Date.now() + waitMs;
+  const total = { sealed: 0, treeSize: 0, refused: [] as number[], sealedBeforeTx: 0, complete: false };
+  for (;;) {
+    const round = await sealPendingEvents(db, keys);
+    total.sealed += round.sealed;
+    total.refused.push(...round.refused);
+    Object.assign(total, { treeSize: round.treeSize, sealedBeforeTx: round.sealedBeforeTx, complete: round.sealedBeforeTx >= horizon });
+    if (total.complete || Date.now() >= deadline) return total;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +149,8 @@ export async function latestCheckpoint(db: Database): Promise<Checkpoint | null>
 
 /**
  * Seals what is pending and signs the tree head. With `onlyIfGrown`, nothing is written when the
- * tree has not grown since the last checkpoint (the periodic case).
+ * tree has not grown since the last checkpoint (the periodic case). On demand, it first waits (up
+ * to SEAL_COMMITTED_WAIT_MS) until every event committed before the call is sealed.
  */
 export async function createCheckpoint(
   db: Database,
@@ -125,7 +158,7 @@ export async function createCheckpoint(
   options: { onlyIfGrown?: boolean } = {},
   keys: AuditKeys = auditKeys(),
 ): Promise<Checkpoint | null> {
-  await sealPendingEvents(db, keys);
+  await (reason === "on_demand" ? sealCommittedEvents(db, keys) : sealPendingEvents(db, keys));
   return db.transaction(async (tx) => {
     const [state] = await tx.select().from(auditSealState).where(eq(auditSealState.id, 1)).for("update");
     const previous = await latestCheckpoint(tx);

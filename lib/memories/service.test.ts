@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sealPendingEvents, verifyAuditLog } from "@/lib/audit/integrity";
+import { sealCommittedEvents, verifyAuditLog } from "@/lib/audit/integrity";
 import { CONTENT_PREVIEW_CHARS } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/authenticate";
 import { createTestActor } from "@/lib/auth/testing";
@@ -65,7 +65,7 @@ describe("createMemory on a database", () => {
       afterState: { ...memory, content: content.slice(0, CONTENT_PREVIEW_CHARS), content_length: content.length },
     });
     // The leaf hash computed before the insert matches the row as stored.
-    expect((await sealPendingEvents(database.db)).sealed).toBe(1);
+    expect((await sealCommittedEvents(database.db)).sealed).toBe(1);
     expect(await verifyAuditLog(database.db)).toMatchObject({ ok: true, checked: 1 });
   });
 
