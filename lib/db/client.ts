@@ -58,7 +58,10 @@ function preparedStatements(client: Sql): Sql {
   });
 }
 
-const writeDatabases = new WeakMap<Database, Database>();
+// Kept on globalThis: Next.js may load this module more than once (instrumentation, route
+// handlers, pages), and the instance that connected is not always the one a route asks.
+const shared = globalThis as unknown as { __memoricWriteDatabases?: WeakMap<Database, Database> };
+const writeDatabases = (shared.__memoricWriteDatabases ??= new WeakMap());
 
 /**
  * Where to run a write that is one statement, such as a change with its audit rows
