@@ -74,6 +74,9 @@ export function oneStatementWrites(db: Database): Database {
   return writeDatabases.get(db) ?? db;
 }
 
+/** The application_name of the one-statement write pool's connections (pg_stat_activity shows it). */
+export const WRITE_POOL_NAME = "memoric-writes";
+
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
@@ -92,7 +95,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const writes = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      connection: { application_name: "memoric" },
+      connection: { application_name: WRITE_POOL_NAME },
     });
     const db = drizzle({ client: preparedStatements(client), schema }) as unknown as Database;
     writeDatabases.set(db, drizzle({ client: preparedStatements(writes), schema }) as unknown as Database);
