@@ -46,6 +46,9 @@ export const envSchema = z
       z.coerce.number().int("must be a whole number").min(1).max(3600).default(2),
     ),
     MEMORIC_AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40, "must be an Ed25519 private key in PEM (or PEM in base64)").optional()),
+    // Worker threads a verification reads and checks with, on PostgreSQL; unset: one a core (at most
+    // four) from 50,000 sealed events on; 0: the calling thread only.
+    MEMORIC_AUDIT_VERIFY_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int("must be a whole number").min(0).max(16).optional()),
     MEMORIC_CHECKPOINT_SECONDS: z.preprocess(
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(5).max(86_400).default(60),

@@ -1,8 +1,10 @@
 // Tamper evidence: the sealer binds committed events, in commit order, into an RFC 6962 Merkle
 // tree; signed checkpoints fix its head; verification recomputes every leaf, the tree and every
 // signature; proofs let anyone check one event or two checkpoints with the public key alone.
+import os from "node:os";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
-import { forEachRow, insertRowsAsJson, selectRows, type Database } from "@/lib/db/client";
+import { connectionUrl, forEachRow, insertRowsAsJson, selectRows, type Database } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { auditCheckpoints, auditLogs, auditMerkleNodes, auditSeal, auditSealState, auditVerifications, type AuditLogRow } from "@/lib/db/schema";
 import { auditLeafHash, auditLeafHashOfKnownFields, canonicalJson, personalDataProblem, type AuditLeafContent } from "./canonical";
 import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
@@ -17,6 +19,7 @@ import {
 } from "./merkle";
 import { auditLogToJson, leafContentOf } from "./query";
 import { recordAuditEvent } from "./record";
+import { VerifyWorkers } from "./verify-workers";
 
 export type Checkpoint = typeof auditCheckpoints.$inferSelect;
 
@@ -300,24 +303,32 @@ export const VERIFY_BATCH = 5000;
  * PostgreSQL probes the rows of one while Node checks another's.
  */
 const VERIFY_READS_AHEAD = 2;
+/** Worker threads verification reads with by default: one a core, at most four. */
+export const VERIFY_WORKERS = Math.min(4, os.availableParallelism());
+/** Below this many sealed events, starting workers (about a second under tsx) costs more than it saves. */
+const VERIFY_WORKERS_FROM = 50_000;
 
 /**
- * The batches [start, end) of [0, total) in order, each `read` while up to VERIFY_READS_AHEAD
- * later batches are being read: verification and bench:verify's raw read read the same way.
+ * The batches [start, end) of [0, total) in order, each `read` while up to `ahead` later batches
+ * are being read: verification and bench:verify's raw read read the same way.
  */
-export async function* readAhead<T>(total: number, read: (start: number, end: number) => Promise<T>) {
+export async function* readAhead<T>(
+  total: number,
+  read: (start: number, end: number) => Promise<T>,
+  { ahead = VERIFY_READS_AHEAD, batch = VERIFY_BATCH }: { ahead?: number; batch?: number } = {},
+) {
   const reading: Promise<T>[] = [];
   let readFrom = 0;
   const fill = () => {
-    for (; reading.length <= VERIFY_READS_AHEAD && readFrom < total; readFrom += VERIFY_BATCH) {
-      reading.push(read(readFrom, Math.min(total, readFrom + VERIFY_BATCH)));
+    for (; reading.length <= ahead && readFrom < total; readFrom += batch) {
+      reading.push(read(readFrom, Math.min(total, readFrom + batch)));
     }
   };
   fill();
-  for (let start = 0; start < total; start += VERIFY_BATCH) {
+  for (let start = 0; start < total; start += batch) {
     const result = await reading.shift()!;
     fill();
-    yield { start, end: Math.min(total, start + VERIFY_BATCH), result };
+    yield { start, end: Math.min(total, start + batch), result };
   }
 }
 
@@ -366,7 +377,7 @@ export function isoTimestamp(value: unknown): string {
 }
 
 /** What verification learns of one sealed leaf on its own: the checks that need no earlier leaf. */
-interface SealedLeaf {
+export interface SealedLeaf {
   seq: number;
   /** The leaf hash in the seal, which the tree is built from. */
   leafHash: string;
@@ -446,16 +457,45 @@ function checkSealedLeaf(values: unknown[], keys: AuditKeys): SealedLeaf {
   return leaf;
 }
 
+/** The sealed leaves of [start, end), each read and checked (checkSealedLeaf) as it arrives. */
+export async function readSealedLeaves(db: Database, start: number, end: number, keys: AuditKeys): Promise<SealedLeaf[]> {
+  const leaves: SealedLeaf[] = [];
+  await forEachRow(db, sealedLeavesQuery(start, end), (values) => {
+    leaves.push(checkSealedLeaf(values, keys));
+  });
+  return leaves;
+}
+
+export interface VerifyOptions {
+  onProgress?: (checked: number, total: number) => void;
+  keys?: AuditKeys;
+  /**
+   * Worker threads that read and check the batches (verify-workers.ts), on PostgreSQL; 0 checks on
+   * this thread. By default MEMORIC_AUDIT_VERIFY_WORKERS, else VERIFY_WORKERS from 50,000 sealed
+   * events on. Where workers cannot start, verification reads on this thread.
+   */
+  workers?: number;
+  /** Sealed leaves a read takes (VERIFY_BATCH). */
+  batchSize?: number;
+  /** Told how the leaves are read, before the first is: by how many worker threads (0: this thread). */
+  onStart?: (reading: { workers: number }) => void;
+}
+
+/** Workers for verifying `total` sealed leaves of `db`, or null to read on this thread. */
+async function startWorkers(db: Database, total: number, keys: AuditKeys, options: VerifyOptions): Promise<VerifyWorkers<SealedLeaf[]> | null> {
+  const url = connectionUrl(db);
+  const count = options.workers ?? env().MEMORIC_AUDIT_VERIFY_WORKERS ?? (total >= VERIFY_WORKERS_FROM ? VERIFY_WORKERS : 0);
+  if (!url || count <= 0 || total === 0) return null;
+  return VerifyWorkers.start<SealedLeaf[]>({ url, keys }, count);
+}
+
 /**
  * Recomputes every sealed event's leaf hash from its stored content, checks its writer MAC, rebuilds
  * the tree in sealed order, compares it with every checkpoint and checks every checkpoint's
  * signature and chain; then looks for events that were never sealed though their turn has passed.
  * Stops at the first failure, which names the event (or checkpoint) and the reason.
  */
-export async function verifyAuditLog(
-  db: Database,
-  options: { onProgress?: (checked: number, total: number) => void; keys?: AuditKeys } = {},
-): Promise<VerificationReport> {
+export async function verifyAuditLog(db: Database, options: VerifyOptions = {}): Promise<VerificationReport> {
   const keys = options.keys ?? auditKeys();
   const [state] = await db.select().from(auditSealState).where(eq(auditSealState.id, 1));
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
@@ -489,36 +529,41 @@ export async function verifyAuditLog(
   const frontier: Frontier = [];
   const early = checkRoots(0, frontier);
   if (early) return early;
+  const workers = await startWorkers(db, total, keys, options);
+  options.onStart?.({ workers: workers?.size ?? 0 });
   const readBatch = (start: number, end: number) => {
-    const leaves: SealedLeaf[] = [];
-    const batch = forEachRow(db, sealedLeavesQuery(start, end), (values) => {
-      leaves.push(checkSealedLeaf(values, keys));
-    }).then(() => leaves);
+    const batch = workers ? workers.read(start, end) : readSealedLeaves(db, start, end, keys);
     // A check that fails early leaves the prefetched batch unread; its error must not go unhandled.
     batch.catch(() => undefined);
     return batch;
   };
-  // Later batches are read (and their rows checked as they arrive) while this one is walked.
-  for await (const { start, end, result: leaves } of readAhead(total, readBatch)) {
-    let expected = start;
-    for (const leaf of leaves) {
-      if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-      if (leaf.error) throw leaf.error.thrown;
-      if (leaf.failure) return fail(leaf.failure.id, leaf.failure.reason);
-      appendLeaf(frontier, leaf.seq, leafNodeHash(leaf.leafHash));
-      expected += 1;
-      if (leaf.removed) {
-        report.removed += 1;
-        const mismatch = checkRoots(leaf.seq + 1, frontier);
-        if (mismatch) return mismatch;
-      } else {
-        report.checked += 1;
-        const mismatch = checkRoots(leaf.seq + 1, frontier);
-        if (mismatch) return { ...mismatch, first_failure: { id: leaf.id, reason: mismatch.first_failure!.reason } };
+  // Later batches are read (and their rows checked as they arrive) while this one is walked: on
+  // this thread's connections, or two batches a worker.
+  const reading = { ahead: workers ? 2 * workers.size - 1 : undefined, batch: options.batchSize };
+  try {
+    for await (const { start, end, result: leaves } of readAhead(total, readBatch, reading)) {
+      let expected = start;
+      for (const leaf of leaves) {
+        if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+        if (leaf.error) throw leaf.error.thrown;
+        if (leaf.failure) return fail(leaf.failure.id, leaf.failure.reason);
+        appendLeaf(frontier, leaf.seq, leafNodeHash(leaf.leafHash));
+        expected += 1;
+        if (leaf.removed) {
+          report.removed += 1;
+          const mismatch = checkRoots(leaf.seq + 1, frontier);
+          if (mismatch) return mismatch;
+        } else {
+          report.checked += 1;
+          const mismatch = checkRoots(leaf.seq + 1, frontier);
+          if (mismatch) return { ...mismatch, first_failure: { id: leaf.id, reason: mismatch.first_failure!.reason } };
+        }
       }
+      if (expected !== end) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+      options.onProgress?.(report.checked + report.removed, total);
     }
-    if (expected !== end) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-    options.onProgress?.(report.checked + report.removed, total);
+  } finally {
+    await workers?.close();
   }
   if (state && frontierRoot(frontier) !== frontierRoot(state.frontier)) return fail(null, "the sealer's state does not match the sealed events");
 
@@ -536,12 +581,25 @@ export async function verifyAuditLog(
 
 /**
  * Seals what is pending (so a row slipped in since the last seal is judged now, not later), runs
- * the check, keeps its result for the integrity page, and raises a breach event on failure.
+ * the check, keeps its result for the integrity page, logs it (stderr), and raises a breach event
+ * on failure.
  */
-export async function runVerification(db: Database, triggeredBy: string, options: Parameters<typeof verifyAuditLog>[1] = {}) {
+export async function runVerification(db: Database, triggeredBy: string, options: VerifyOptions = {}) {
   const startedAt = new Date();
   await sealPendingEvents(db, options.keys);
-  const report = await verifyAuditLog(db, options);
+  let workers = 0;
+  const report = await verifyAuditLog(db, {
+    ...options,
+    onStart: (reading) => {
+      workers = reading.workers;
+      options.onStart?.(reading);
+    },
+  });
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  console.error(
+    `[memoric] audit verification (${triggeredBy}): ${report.ok ? "intact" : `FAILED at event ${report.first_failure?.id ?? "-"}`}, ` +
+      `${report.checked} events in ${seconds.toFixed(1)} s, ${workers ? `${workers} worker threads` : "one thread"}`,
+  );
   await db.transaction(async (tx) => {
     await tx.insert(auditVerifications).values({
       startedAt,

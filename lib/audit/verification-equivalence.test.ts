@@ -1,6 +1,7 @@
 // verifyAuditLog reads rows raw (streamed from postgres.js, or through drizzle's execute on PGlite)
-// and checks them with the fast hashing paths. Its verdict must stay the one the ORM-based verifier
-// gave, tampering included: this runs both on the same logs and compares the reports.
+// and checks them with the fast hashing paths, on its own thread or in worker threads. Its verdict
+// must stay the one the ORM-based verifier gave, tampering included: this runs them on the same
+// logs and compares the reports.
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectRows, type Database } from "@/lib/db/client";
@@ -175,8 +176,17 @@ describe("verifyAuditLog decides as the ORM-based verifier did", () => {
       await withTriggersOff(tamper(sealed).map((statement) => sql.raw(statement)));
       try {
         const expected = await outcome(referenceVerify(db()));
-        expect(await outcome(verifyAuditLog(db()))).toEqual(expected);
-        if (name === "untouched") expect(expected).toMatchObject({ report: { ok: true, checked: 62, checkpoints_verified: 2 } });
+        expect(await outcome(verifyAuditLog(db(), { workers: 0 }))).toEqual(expected);
+        // Worker threads (on PostgreSQL; PGlite has no second connection), in batches of 7 so
+        // that failures fall in every position of a batch and on batch edges.
+        const started: number[] = [];
+        expect(await outcome(verifyAuditLog(db(), { workers: 2, batchSize: 7, onStart: ({ workers }) => started.push(workers) }))).toEqual(expected);
+        // (A bad checkpoint fails before any leaf is read, and no reading starts.)
+        expect(started).toEqual(started.length ? [process.env.DATABASE_URL ? 2 : 0] : []);
+        if (name === "untouched") {
+          expect(expected).toMatchObject({ report: { ok: true, checked: 62, checkpoints_verified: 2 } });
+          expect(started).toHaveLength(1);
+        }
       } finally {
         await withTriggersOff(TABLES.flatMap((table) => [sql.raw(`delete from ${table}`), sql.raw(`insert into ${table} overriding system value select * from saved_${table}`)]));
       }

@@ -60,8 +60,17 @@ function preparedStatements(client: Sql): Sql {
 
 // Kept on globalThis: Next.js may load this module more than once (instrumentation, route
 // handlers, pages), and the instance that connected is not always the one a route asks.
-const shared = globalThis as unknown as { __memoricWriteDatabases?: WeakMap<Database, Database> };
+const shared = globalThis as unknown as { __memoricWriteDatabases?: WeakMap<Database, Database>; __memoricConnectionUrls?: WeakMap<Database, string> };
 const writeDatabases = (shared.__memoricWriteDatabases ??= new WeakMap());
+const connectionUrls = (shared.__memoricConnectionUrls ??= new WeakMap());
+
+/**
+ * The postgres:// URL `db` was connected with, for work that opens connections of its own (the
+ * verifier's worker threads); undefined on PGlite and for a transaction.
+ */
+export function connectionUrl(db: Database): string | undefined {
+  return connectionUrls.get(db);
+}
 
 /**
  * Where to run a write that is one statement, such as a change with its audit rows
@@ -99,6 +108,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     });
     const db = drizzle({ client: preparedStatements(client), schema }) as unknown as Database;
     writeDatabases.set(db, drizzle({ client: preparedStatements(writes), schema }) as unknown as Database);
+    connectionUrls.set(db, options.url);
     return {
       db,
       engine: "postgres",

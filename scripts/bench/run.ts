@@ -249,10 +249,12 @@ async function main(): Promise<number> {
     await sql`vacuum analyze audit_logs`;
     const [version] = await sql<{ server_version: string }[]>`show server_version`;
 
-    // Verification of the whole seeded log, in process (what audit:verify and GET /audit/verify run).
+    // Verification of the whole seeded log, as audit:verify and GET /audit/verify run it (with a
+    // worker thread a core).
     const verifyProgress = new Progress("verify", EVENTS, "events");
     const verifyStarted = performance.now();
-    const report = await verifyAuditLog(handle.db, { onProgress: (done) => verifyProgress.update(done) });
+    let verifyWorkers = 0;
+    const report = await verifyAuditLog(handle.db, { onProgress: (done) => verifyProgress.update(done), onStart: ({ workers }) => (verifyWorkers = workers) });
     const verifySeconds = (performance.now() - verifyStarted) / 1000;
     verifyProgress.done();
     if (!report.ok) throw new Error(`the seeded log did not verify: ${JSON.stringify(report.first_failure)}`);
@@ -331,7 +333,7 @@ async function main(): Promise<number> {
       },
       ingest: { events_per_second: ingest.rate, postgres_insert_select_per_second: insertRate, ratio: ingest.rate / insertRate, errors: ingest.errors },
       queries_ms: queryResults,
-      verify: { events: report.checked, seconds: verifySeconds, events_per_second: report.checked / verifySeconds },
+      verify: { events: report.checked, seconds: verifySeconds, events_per_second: report.checked / verifySeconds, worker_threads: verifyWorkers },
       targets: {
         "audit overhead POST /memories ≥ 0.90×": overhead.post.ratio >= 0.9,
         "ingest ≥ 0.40× of INSERT … SELECT": ingest.rate / insertRate >= 0.4,
@@ -356,7 +358,7 @@ async function main(): Promise<number> {
     const spread = (pairs: number[]) => `pairs ${fmt(Math.min(...pairs), 2)}–${fmt(Math.max(...pairs), 2)}`;
     console.log(`  ratio POST on/off ${fmt(overhead.post.ratio, 2)}× (${spread(overhead.post.pairs)})   GET on/off ${fmt(overhead.get.ratio, 2)}× (${spread(overhead.get.pairs)})`);
     console.log(`\nIngest  POST /audit/events ${fmt(ingest.rate, 0)} events/s; PostgreSQL INSERT … SELECT ${fmt(insertRate, 0)} rows/s; ratio ${fmt(ingest.rate / insertRate, 2)}×`);
-    console.log(`Verify  ${report.checked.toLocaleString("en")} events in ${fmt(verifySeconds, 2)} s = ${fmt(report.checked / verifySeconds, 0)} events/s`);
+    console.log(`Verify  ${report.checked.toLocaleString("en")} events in ${fmt(verifySeconds, 2)} s = ${fmt(report.checked / verifySeconds, 0)} events/s (${verifyWorkers} worker threads)`);
     console.log("\nLatency, one request at a time                         p50 ms   p99 ms");
     for (const [label, l] of Object.entries(queryResults)) console.log(`  ${label.padEnd(52)} ${fmt(l.p50).padStart(7)} ${fmt(l.p99).padStart(8)}`);
     console.log("\nTargets");

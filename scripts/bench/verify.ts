@@ -6,15 +6,16 @@
 //   baseline     the verifier before the fast path: ORM rows, general canonical JSON, createHash;
 //   raw read     the rows read as verifyAuditLog reads them now (raw, streamed), nothing checked:
 //                the floor for any verifier reading them this way;
-//   verifyAuditLog itself.
-// Prints events/s and verifyAuditLog's ratios to the baseline and to the raw read.
+//   one thread   verifyAuditLog reading and checking on the main thread alone (workers: 0);
+//   verifyAuditLog itself, with its worker threads (one a core).
+// Prints events/s and verifyAuditLog's ratios to the baseline, the raw read and one thread.
 import { createHash, createHmac } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import postgres from "postgres";
 import { PERSONAL_FIELDS, type AuditLeafContent } from "@/lib/audit/canonical";
-import { createCheckpoint, readAhead, sealedLeavesQuery, VERIFY_BATCH, verifyAuditLog } from "@/lib/audit/integrity";
+import { createCheckpoint, readAhead, sealedLeavesQuery, VERIFY_BATCH, VERIFY_WORKERS, verifyAuditLog } from "@/lib/audit/integrity";
 import { auditKeys } from "@/lib/audit/keys";
 import { auditLogToJson, leafContentOf } from "@/lib/audit/query";
 import { connect, forEachRow, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
@@ -170,18 +171,19 @@ async function main(): Promise<number> {
     const orm: number[] = [];
     const baseline: number[] = [];
     const raw: number[] = [];
+    const oneThread: number[] = [];
     const verified: number[] = [];
+    const verifyRound = (workers: number | undefined) => async (p: Progress) => {
+      const report = await verifyAuditLog(db, { workers, onProgress: (done) => p.update(done) });
+      if (!report.ok) throw new Error(`the seeded log did not verify: ${JSON.stringify(report.first_failure)}`);
+      return report.checked;
+    };
     for (let round = 1; round <= ROUNDS; round++) {
       orm.push(await timed(`ORM read, round ${round}`, total, (p) => ormRead(db, total, p)));
       baseline.push(await timed(`baseline, round ${round}`, total, (p) => baselineVerify(db, total, p)));
       raw.push(await timed(`raw read, round ${round}`, total, (p) => rawRead(db, total, p)));
-      verified.push(
-        await timed(`verifyAuditLog, round ${round}`, total, async (p) => {
-          const report = await verifyAuditLog(db, { onProgress: (done) => p.update(done) });
-          if (!report.ok) throw new Error(`the seeded log did not verify: ${JSON.stringify(report.first_failure)}`);
-          return report.checked;
-        }),
-      );
+      oneThread.push(await timed(`verifyAuditLog on one thread, round ${round}`, total, verifyRound(0)));
+      verified.push(await timed(`verifyAuditLog, ${VERIFY_WORKERS} workers, round ${round}`, total, verifyRound(VERIFY_WORKERS)));
     }
 
     const best = (list: number[]) => Math.max(...list);
@@ -191,13 +193,15 @@ async function main(): Promise<number> {
       ["ORM read (no checks)", orm],
       ["baseline (pre-change verifier)", baseline],
       ["raw read (no checks)", raw],
-      ["verifyAuditLog", verified],
+      ["verifyAuditLog, one thread", oneThread],
+      [`verifyAuditLog, ${VERIFY_WORKERS} worker threads`, verified],
     ] as const) {
       console.log(`  ${label.padEnd(34)} ${list.map((r) => fmt(r).padStart(9)).join(" ")}   ${fmt(best(list)).padStart(9)}`);
     }
     const ratios = (of: number[]) => verified.map((v, i) => `${fmt(v / of[i]!, 2)}×`).join(" ");
     console.log(`\n  verifyAuditLog / baseline  best ${fmt(best(verified) / best(baseline), 2)}×, by round ${ratios(baseline)}`);
     console.log(`  verifyAuditLog / raw read  best ${fmt(best(verified) / best(raw), 2)}×, by round ${ratios(raw)}`);
+    console.log(`  workers / one thread       best ${fmt(best(verified) / best(oneThread), 2)}×, by round ${ratios(oneThread)}`);
     console.log(`  target ≥ 100,000 events/s: ${best(verified) >= 100_000 ? "met" : "not met"}`);
     if (bench.keep) console.error(`\nKept ${name}; run again with --database ${name}`);
     return 0;

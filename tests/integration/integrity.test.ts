@@ -13,13 +13,16 @@ import { apiFor } from "../support/api";
 import { startTestServer, type TestServer } from "../support/server";
 
 const run = promisify(execFile);
+/** How verification reads, as its log line ends: worker threads on PostgreSQL. */
+const READERS = process.env.DATABASE_URL ? "2 worker threads" : "one thread";
 let server: TestServer;
 let api: Api;
 let admin: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ MEMORIC_RATE_LIMIT_PER_MINUTE: "0" });
+  // Verification in worker threads however small the log (on PostgreSQL; PGlite has one connection).
+  server = await startTestServer({ MEMORIC_RATE_LIMIT_PER_MINUTE: "0", MEMORIC_AUDIT_VERIFY_WORKERS: "2" });
   api = apiFor(server);
   admin = await api.adminToken();
   dir = await mkdtemp(path.join(tmpdir(), "memoric-integrity-"));
@@ -167,6 +170,7 @@ describe("tampering", () => {
       if (scenario.id === -1) expect(failure.id, scenario.name).toBeGreaterThan(b);
       else expect(failure.id, scenario.name).toBe(scenario.id);
       expect(offline.stderr, scenario.name).toContain(`FAILED at event ${failure.id ?? "-"}`);
+      if (scenario.id !== null) expect(offline.stderr, scenario.name).toContain(`, ${READERS}\n`);
 
       await server.restart();
       const online = await api.get("/audit/verify", { token: await api.adminToken() });
@@ -182,6 +186,12 @@ describe("tampering", () => {
     const breaches = await api.auditLogs(admin, { event_type: "security.breach.attempt", resource_type: "audit_log" });
     expect(breaches.filter((e) => e.action === "verify").length).toBe(scenarios.length * 2);
     expect(breaches.every((e) => e.severity === "critical")).toBe(true);
+    // The server verified in worker threads too (the bundled worker), every time.
+    const logged = server.output().match(/\[memoric\] audit verification \(admin:admin\): .*/g) ?? [];
+    expect(logged.length).toBeGreaterThanOrEqual(scenarios.length);
+    // (A rewritten checkpoint fails before any leaf is read: no reading starts.)
+    for (const line of logged.filter((l) => !l.includes(": FAILED at event -, 0 events"))) expect(line).toMatch(new RegExp(`, ${READERS}$`));
+    expect(server.output()).not.toContain("could not start");
   }, 600_000);
 });
 
