@@ -223,7 +223,8 @@ export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | 
  *
  * The rows go as one JSON parameter (insertRowsAsJson) and only the values the database assigns
  * come back: building and reading 30 columns through the ORM cost more CPU than the insert itself
- * on every audited request.
+ * on every audited request. Outside a transaction (a read's event, a failed login) the INSERT is a
+ * statement of its own, so it runs on oneStatementWrites(db), whose plan PostgreSQL keeps.
  */
 export async function recordAuditEvents(
   db: Database,
@@ -232,7 +233,7 @@ export async function recordAuditEvents(
 ): Promise<AuditLogRow[]> {
   if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
   const rows = events.map(buildAuditRow);
-  const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(db, auditLogs, rows, sql`id, tx_id`);
+  const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(oneStatementWrites(db), auditLogs, rows, sql`id, tx_id`);
   // Identity values are taken in the order the rows are read, which is the array's.
   const ids = assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
   return rows.map((row, i) => ({ ...row, ...ids[i]! }));
