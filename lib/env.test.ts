@@ -50,6 +50,13 @@ describe("settings", () => {
     });
   });
 
+  it("leave verification's worker count to the verifier unless set (0 means one thread)", () => {
+    expect(parseEnv({}).MEMORIC_AUDIT_VERIFY_WORKERS).toBeUndefined();
+    expect(parseEnv({ MEMORIC_AUDIT_VERIFY_WORKERS: "" }).MEMORIC_AUDIT_VERIFY_WORKERS).toBeUndefined();
+    expect(parseEnv({ MEMORIC_AUDIT_VERIFY_WORKERS: "0" }).MEMORIC_AUDIT_VERIFY_WORKERS).toBe(0);
+    expect(parseEnv({ MEMORIC_AUDIT_VERIFY_WORKERS: "3" }).MEMORIC_AUDIT_VERIFY_WORKERS).toBe(3);
+  });
+
   it("treat an empty value as unset", () => {
     const settings = parseEnv({ DATABASE_URL: "", MEMORIC_DATA_DIR: "", PORT: "" });
     expect(settings.DATABASE_URL).toBeUndefined();
@@ -72,6 +79,10 @@ describe("settings", () => {
     [{ MEMORIC_ADMIN_USERNAME: "a b", MEMORIC_ADMIN_PASSWORD: "Str0ngPassword" }, "MEMORIC_ADMIN_USERNAME must be 3-50"],
     [{ MEMORIC_ADMIN_USERNAME: "root", MEMORIC_ADMIN_PASSWORD: "alllowercase1" }, "MEMORIC_ADMIN_PASSWORD must contain an upper-case letter"],
     [{ MEMORIC_ADMIN_EMAIL: "not-an-email" }, "MEMORIC_ADMIN_EMAIL must be an e-mail address"],
+    [{ MEMORIC_AUDIT_VERIFY_WORKERS: "two" }, "MEMORIC_AUDIT_VERIFY_WORKERS"],
+    [{ MEMORIC_AUDIT_VERIFY_WORKERS: "1.5" }, "MEMORIC_AUDIT_VERIFY_WORKERS must be a whole number"],
+    [{ MEMORIC_AUDIT_VERIFY_WORKERS: "17" }, "MEMORIC_AUDIT_VERIFY_WORKERS"],
+    [{ MEMORIC_AUDIT_VERIFY_WORKERS: "-1" }, "MEMORIC_AUDIT_VERIFY_WORKERS"],
   ])("name the variable of a bad value: %o", (source, message) => {
     const found = problems(source as Record<string, string>);
     expect(found.some((p) => p.startsWith(message))).toBe(true);

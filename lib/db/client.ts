@@ -60,16 +60,16 @@ function preparedStatements(client: Sql): Sql {
 
 // Kept on globalThis: Next.js may load this module more than once (instrumentation, route
 // handlers, pages), and the instance that connected is not always the one a route asks.
-const shared = globalThis as unknown as { __memoricWriteDatabases?: WeakMap<Database, Database>; __memoricConnectionUrls?: WeakMap<Database, string> };
-const writeDatabases = (shared.__memoricWriteDatabases ??= new WeakMap());
-const connectionUrls = (shared.__memoricConnectionUrls ??= new WeakMap());
+// Per PostgreSQL database: its write pool and the URL it was connected with.
+const shared = globalThis as unknown as { __memoricPools?: WeakMap<Database, { writes: Database; url: string }> };
+const pools = (shared.__memoricPools ??= new WeakMap());
 
 /**
  * The postgres:// URL `db` was connected with, for work that opens connections of its own (the
  * verifier's worker threads); undefined on PGlite and for a transaction.
  */
 export function connectionUrl(db: Database): string | undefined {
-  return connectionUrls.get(db);
+  return pools.get(db)?.url;
 }
 
 /**
@@ -80,7 +80,7 @@ export function connectionUrl(db: Database): string | undefined {
  * execution's values. PGlite, or a transaction, is `db` itself.
  */
 export function oneStatementWrites(db: Database): Database {
-  return writeDatabases.get(db) ?? db;
+  return pools.get(db)?.writes ?? db;
 }
 
 /** The application_name of the one-statement write pool's connections (pg_stat_activity shows it). */
@@ -107,8 +107,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       connection: { application_name: WRITE_POOL_NAME },
     });
     const db = drizzle({ client: preparedStatements(client), schema }) as unknown as Database;
-    writeDatabases.set(db, drizzle({ client: preparedStatements(writes), schema }) as unknown as Database);
-    connectionUrls.set(db, options.url);
+    pools.set(db, { writes: drizzle({ client: preparedStatements(writes), schema }) as unknown as Database, url: options.url });
     return {
       db,
       engine: "postgres",
