@@ -13,18 +13,41 @@ export async function erasePersonalData(
   reason: string | null,
 ): Promise<{ user_id: string; events_erased: number }> {
   return db.transaction(async (tx) => {
+    // The word summaries count the rolled-up events' words, some of which go: held, the roll-up
+    // state cannot move (nor a roll-up count these events) until the summaries are corrected.
+    await tx.execute(sql`select 1 from audit_rollup_state where id = 1 for update`);
     await tx.execute(sql`select set_config('memoric.erasure', 'on', true)`);
     const [result] = await selectRows<{ erased: number }>(
       tx,
       sql`
-      with erased as (
+      with target as (
+        select id, tx_id, timestamp, description, error_message, username, resource_id
+          from audit_logs
+         where erased_at is null
+           and (user_id = ${subjectUserId} or (resource_type = 'user' and resource_id = ${subjectUserId}))
+      ),
+      erased as (
         update audit_logs
            set username = null, session_id = null, ip_address = null, user_agent = null,
                before_state = null, after_state = null, request_params = null, error_message = null,
                metadata = null, personal_salt = null, erased_at = now()
-         where erased_at is null
-           and (user_id = ${subjectUserId} or (resource_type = 'user' and resource_id = ${subjectUserId}))
-        returning 1
+         where id in (select id from target)
+        returning id, tx_id, timestamp, description, error_message, username, resource_id
+      ),
+      -- The words of each rolled-up event before (taken back) and after (added again).
+      changes as (
+        select e.timestamp, x.word, x.lcp, -1 as n from target e, audit_search_words(e.description, e.error_message, e.username, e.resource_id) x
+         where e.tx_id < (select rolled_up_before_tx from audit_rollup_state where id = 1)
+        union all
+        select e.timestamp, x.word, x.lcp, 1 from erased e, audit_search_words(e.description, e.error_message, e.username, e.resource_id) x
+         where e.tx_id < (select rolled_up_before_tx from audit_rollup_state where id = 1)
+      ),
+      words as (
+        insert into audit_summary_words as w (day, word, lcp, count)
+        select (timestamp at time zone 'UTC')::date - date '2000-01-01', word, lcp, sum(n)
+          from changes where timestamp > '-infinity' and timestamp < 'infinity'
+         group by 1, 2, 3 having sum(n) <> 0
+        on conflict (day, word, lcp) do update set count = w.count + excluded.count
       )
       select count(*)::int as erased from erased`,
     );

@@ -1,10 +1,10 @@
 // Reads of the audit log: filtered, newest (or oldest) first, with the total of all matches.
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "@/lib/db/client";
+import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
-import { countFromSummaries, DAY_MS } from "./stats";
+import { countFromSummaries, DAY_MS, removedByRetention, retentionHorizon, rolledUpFloor } from "./stats";
 
 export interface AuditLogFilters {
   eventTypes?: string[];
@@ -83,6 +83,12 @@ const searchDayOfColumn = (at: SQL) => sql`((${at} at time zone 'UTC')::date - d
 /** A lexeme in tsquery text: quoted, with quotes inside doubled. */
 const QUERY_LEXEME = "'((?:[^']|'')*)'";
 
+/** The tsquery of `q`, without days: see textSearchCondition. */
+function textSearchQuery(q: string): SQL {
+  const words = /^[\p{L}\p{N}\s]+$/u.test(q) ? q.match(/[\p{L}\p{N}]+/gu) : null;
+  return words ? sql`to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})` : sql`plainto_tsquery('simple', ${q})`;
+}
+
 /**
  * `q` of plain words matches documents with words starting with each of them, so "ali" finds
  * "alice"; anything with punctuation (an e-mail, "r-6", a path) goes whole through PostgreSQL's
@@ -96,10 +102,7 @@ const QUERY_LEXEME = "'((?:[^']|'')*)'";
  * range is open on that side. A query with no words matches nothing (no days: null).
  */
 function textSearchCondition(q: string, range: Pick<AuditLogFilters, "startTime" | "endTime">): SQL {
-  const words = /^[\p{L}\p{N}\s]+$/u.test(q) ? q.match(/[\p{L}\p{N}]+/gu) : null;
-  const query = words
-    ? sql`to_tsquery('simple', ${words.map((w) => `${w}:*`).join(" & ")})`
-    : sql`plainto_tsquery('simple', ${q})`;
+  const query = textSearchQuery(q);
   const oldest = searchDayOfColumn(sql`b.oldest`);
   const newest = searchDayOfColumn(sql`b.newest`);
   const first = range.startTime ? sql`greatest(${searchDayOf(range.startTime)}::int, ${oldest})` : oldest;
@@ -184,7 +187,7 @@ export async function queryAuditLogs(
     : undefined;
   // A text search builds its own conditions (by the days of its range).
   if (filters.q && page.withTotal !== false) {
-    return textSearchPage(db, { ...filters, q: filters.q }, afterCursor, ascending, { limit, offset });
+    return textSearchPage(db, { ...filters, q: filters.q }, position, afterCursor, ascending, { limit, offset });
   }
   const where = auditLogConditions(filters);
   const pageWhere = and(where, afterCursor);
@@ -244,45 +247,196 @@ async function countAuditLogs(db: Database, filters: AuditLogFilters, where: SQL
   return db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where);
 }
 
+/** The start of search day `day` (see searchDayOf). */
+const searchDayStart = (day: number) => new Date(DAY_ZERO + day * DAY_MS);
+
 /**
- * A text search page. The planner, guessing that a word matches a fixed share of the log, walks
- * the time index and computes each row's search document until the page is full: for a word in
- * 1 % of the events that is ~10,000 documents a page (0.4 s on 1M events). The total must visit
- * every match anyway, so the matches are found once through the word index (GIN, by the days of
- * the range) and give both the total and the page's ids; only the page's rows are then read whole,
- * in the same statement (one round trip, and no list of ids sent back: ~1 ms of a 12 ms search).
- * The exact time bounds only sort the matches into the range: as index conditions the planner
- * ANDed a third of the time index into the scan (54 ms on 1M events for a 30-day range).
+ * The one term of a text search the word summaries can count: its word as normalised in the
+ * index, and whether words starting with it match (a plain word) or only itself (a token with
+ * punctuation). Null for a search of several terms, or none.
+ */
+async function summaryTerm(db: Database, q: string): Promise<{ word: string; prefix: boolean } | null> {
+  const [row] = await selectRows<{ text: string }>(db, sql`select ${textSearchQuery(q)}::text as text`);
+  const term = /^'([^'\\]+)'(:\*)?$/.exec(row?.text ?? "");
+  return term ? { word: term[1]!, prefix: term[2] !== undefined } : null;
+}
+
+/**
+ * The number of events in [start, end] that match `q`, a search of one term, with the range's
+ * whole UTC days counted from the word summaries: what the roll-up counted from their rows, and the
+ * events it has not reached from audit_logs. Its partial first and last day are counted from the
+ * word index (their matches read one by one). A summary row counts each event once even when
+ * several of its words start with a prefix (see auditSummaryWords). Null when retention has removed
+ * events from the range: the summaries still count them.
+ */
+async function countFromWordSummaries(
+  db: Database,
+  q: string,
+  term: { word: string; prefix: boolean },
+  start: Date,
+  end: Date,
+): Promise<WordCounts | null> {
+  if (end.getTime() < start.getTime()) return { total: 0, byDay: new Map() };
+  const firstDay = searchDayOf(start);
+  const lastDay = searchDayOf(end);
+  // Matches of [from, to) or [from, to], read through the word index by the days of the part.
+  const read = (from: Date, to: Date, toIncluded: boolean) =>
+    sql`(select count(*) from ${auditLogs}
+          where ${textSearchCondition(q, { startTime: from, endTime: toIncluded ? to : new Date(to.getTime() - 1) })}
+            and ${gte(auditLogs.timestamp, from)} and ${toIncluded ? lte(auditLogs.timestamp, to) : lt(auditLogs.timestamp, to)})`;
+  const parts: SQL[] = [];
+  let ctes = sql``;
+  let byDay = sql`null`;
+  if (firstDay === lastDay) {
+    parts.push(read(start, end, true));
+  } else {
+    // The last day is never whole: an event may be later in its last millisecond than `end`.
+    const wholeFrom = start.getTime() === searchDayStart(firstDay).getTime() ? firstDay : firstDay + 1;
+    const wholeTo = lastDay - 1;
+    if (wholeFrom > firstDay) parts.push(read(start, searchDayStart(wholeFrom), false));
+    parts.push(read(searchDayStart(lastDay), end, true));
+    if (wholeFrom <= wholeTo) {
+      const from = searchDayStart(wholeFrom);
+      const to = searchDayStart(wholeTo + 1);
+      const word = term.prefix
+        ? sql`word like ${`${term.word.replace(/[\\%_]/g, "\\$&")}%`} and lcp < ${[...term.word].length}`
+        : sql`word = ${term.word}`;
+      // As in the statistics (rangeCtes): the watermark as a constant lets the planner read just
+      // the newer events by the tx_id index; each is matched on its own (a primary-key probe: the
+      // word index would read every match of the days).
+      ctes = sql`with watermark as (select rolled_up_before_tx as tx from audit_rollup_state where id = 1),
+        tail as materialized (
+          select id from ${auditLogs}
+           where tx_id >= ${await rolledUpFloor(db)}::bigint and tx_id >= coalesce((select tx from watermark), 0)
+             and ${gte(auditLogs.timestamp, from)} and ${lt(auditLogs.timestamp, to)}
+        )`;
+      const summarized = sql`from audit_summary_words where day = any(array(select generate_series(${wholeFrom}::int, ${wholeTo}::int))) and ${word}`;
+      byDay = sql`(select json_object_agg(day, n) from (select day, sum(count) as n ${summarized} group by day) d)`;
+      parts.push(
+        sql`(select coalesce(sum(count), 0) ${summarized})`,
+        sql`(select count(*) from tail t, lateral (
+              select 1 from ${auditLogs} where ${auditLogs.id} = t.id
+                 and ${textSearchCondition(q, { startTime: from, endTime: new Date(to.getTime() - 1) })} limit 1) m)`,
+      );
+    }
+  }
+  const [row] = await selectRows<{ total: string | number; by_day: string | Record<string, number> | null; horizon: Date | string | null }>(
+    db,
+    sql`${ctes} select (${sql.join(parts, sql` + `)})::bigint as total, ${byDay} as by_day, ${retentionHorizon} as horizon`,
+  );
+  if (removedByRetention(row?.horizon, start)) return null;
+  const days = typeof row?.by_day === "string" ? (JSON.parse(row.by_day) as Record<string, number>) : (row?.by_day ?? {});
+  return { total: Number(row?.total ?? 0), byDay: new Map(Object.entries(days).map(([day, n]) => [Number(day), Number(n)])) };
+}
+
+/** A text search's total, and the matches of each whole day the roll-up has counted. */
+interface WordCounts {
+  total: number;
+  byDay: Map<number, number>;
+}
+
+/**
+ * The matches of a text search on the days of `window` (all of the filters' range, or a part):
+ * how many lie in the range (`inRange`), how many of those follow the cursor (`onPage`), and the
+ * page of them. The planner, guessing that a word matches a fixed share of the log, walks the time
+ * index and computes each row's search document until the page is full: for a word in 1 % of the
+ * events that is ~10,000 documents a page (0.4 s on 1M events). So the matches are found once
+ * through the word index (GIN, by the days of the window) and give both counts and the page's
+ * ids; only the page's rows are then read whole, in the same statement (one round trip, and no
+ * list of ids sent back: ~1 ms of a 12 ms search). The exact time bounds only sort the matches
+ * into the range: as index conditions the planner ANDed a third of the time index into the scan
+ * (54 ms on 1M events for a 30-day range).
+ */
+async function searchMatches(
+  db: Database,
+  filters: AuditLogFilters & { q: string },
+  window: Pick<AuditLogFilters, "startTime" | "endTime">,
+  afterCursor: SQL | undefined,
+  ascending: boolean,
+  { limit, offset }: { limit: number; offset: number },
+): Promise<{ inRange: number; onPage: number; logs: AuditLogRow[] }> {
+  const { q, startTime, endTime, ...others } = filters;
+  const found = and(auditLogConditions(others), textSearchCondition(q, window));
+  const order = ascending ? sql`timestamp asc nulls first, id asc nulls first` : sql`timestamp desc nulls last, id desc nulls last`;
+  // The counts and the page's ids, then the page's rows joined to them in the same statement (a
+  // left join, so that an empty page still brings its counts).
+  const search = db
+    .$with("search", { inRange: sql<number>`in_range`.mapWith(Number).as("in_range"), onPage: sql<number>`on_page`.mapWith(Number).as("on_page") })
+    .as(
+      sql`with matches as materialized (
+          select ${auditLogs.id} as id, ${auditLogs.timestamp} as timestamp,
+                 (${timeRangeConditions({ startTime, endTime }) ?? sql`true`}) as in_range, (${afterCursor ?? sql`true`}) as on_page
+          from ${auditLogs} where ${found}
+        )
+        select (select count(*)::int from matches where in_range) as in_range,
+               (select count(*)::int from matches where in_range and on_page) as on_page,
+               array(select id from matches where in_range and on_page order by ${order} limit ${limit + 1} offset ${offset}) as ids`,
+    );
+  const rows = await db
+    .with(search)
+    .select({ inRange: search.inRange, onPage: search.onPage, log: auditLogs })
+    .from(search)
+    .leftJoin(auditLogs, sql`${auditLogs.id} = any(search.ids)`)
+    .orderBy(...pageOrder(ascending));
+  return { inRange: rows[0]?.inRange ?? 0, onPage: rows[0]?.onPage ?? 0, logs: rows.flatMap((row) => (row.log ? [row.log] : [])) };
+}
+
+/** Days a text search page reads first (see textSearchPage). */
+const FIRST_SEARCH_WINDOW_DAYS = 1;
+
+/**
+ * A text search page. Counting its matches reads each from the table, so where the word summaries
+ * can count them (one term over a time range, no other filter) only the days nearest the page's
+ * start are read: the day of its first row (the range's end, or its start oldest first, or the
+ * cursor's day), then as many more days as the summaries say hold the rest of the page, then four
+ * times as many each time (for events the roll-up has not reached) until the page is full or the
+ * window is the whole range. A word in 1 % of 10M events over 30 days is 37k matches, ~0.3 s to
+ * read; one day holds ~1,200 of them. Otherwise the matches of the whole range give both the total
+ * and the page (searchMatches).
  */
 async function textSearchPage(
   db: Database,
   filters: AuditLogFilters & { q: string },
+  position: CursorPosition | null,
   afterCursor: SQL | undefined,
   ascending: boolean,
-  { limit, offset }: { limit: number; offset: number },
+  page: { limit: number; offset: number },
 ): Promise<AuditLogPage> {
-  const { q, startTime, endTime, ...others } = filters;
-  const found = and(auditLogConditions(others), textSearchCondition(q, { startTime, endTime }));
-  const order = ascending ? sql`timestamp asc nulls first, id asc nulls first` : sql`timestamp desc nulls last, id desc nulls last`;
-  // The total and the page's ids, then the page's rows joined to them in the same statement (a
-  // left join, so that an empty page still brings its total).
-  const search = db.$with("search", { total: sql<number>`total`.mapWith(Number).as("total") }).as(
-    sql`with matches as materialized (
-          select ${auditLogs.id} as id, ${auditLogs.timestamp} as timestamp,
-                 (${timeRangeConditions(filters) ?? sql`true`}) as in_range, (${afterCursor ?? sql`true`}) as on_page
-          from ${auditLogs} where ${found}
-        )
-        select (select count(*)::int from matches where in_range) as total,
-               array(select id from matches where in_range and on_page order by ${order} limit ${limit + 1} offset ${offset}) as ids`,
-  );
-  const rows = await db
-    .with(search)
-    .select({ total: search.total, log: auditLogs })
-    .from(search)
-    .leftJoin(auditLogs, sql`${auditLogs.id} = any(search.ids)`)
-    .orderBy(...pageOrder(ascending));
-  const logs = rows.flatMap((row) => (row.log ? [row.log] : []));
-  return pageOf(logs, rows[0]?.total ?? 0, limit, offset);
+  const { q, startTime: start, endTime: end, ...others } = filters;
+  const term = start && end && Object.values(others).every((v) => v === undefined) ? await summaryTerm(db, q) : null;
+  if (term && start && end) {
+    const need = page.offset + page.limit + 1;
+    // The page starts at the range's end (newest first) or its start, or at the cursor.
+    const anchor = position ? new Date(ascending ? Math.max(start.getTime(), position.timestamp.getTime()) : Math.min(end.getTime(), position.timestamp.getTime())) : ascending ? start : end;
+    const windowOf = (days: number) =>
+      ascending
+        ? { startTime: anchor, endTime: new Date(Math.min(end.getTime(), searchDayStart(searchDayOf(anchor) + days).getTime() - 1)) }
+        : { startTime: new Date(Math.max(start.getTime(), searchDayStart(searchDayOf(anchor) - days + 1).getTime())), endTime: anchor };
+    const covers = (w: { startTime: Date; endTime: Date }) => (ascending ? w.endTime.getTime() >= end.getTime() : w.startTime.getTime() <= start.getTime());
+    const counting = countFromWordSummaries(db, q, term, start, end);
+    counting.catch(() => undefined);
+    let window = windowOf(FIRST_SEARCH_WINDOW_DAYS);
+    let matches = await searchMatches(db, filters, window, afterCursor, ascending, page);
+    const counts = await counting;
+    if (counts) {
+      // Too few on the first day: as many days as the summaries say hold the rest, then (events
+      // the roll-up has not reached, a cursor inside a day) four times as many each time.
+      let days = FIRST_SEARCH_WINDOW_DAYS;
+      const farthest = searchDayOf(ascending ? end : start);
+      for (let held = matches.onPage, day = searchDayOf(anchor) + (ascending ? days - 1 : 1 - days); held < need && (ascending ? day < farthest : day > farthest); days++) {
+        day += ascending ? 1 : -1;
+        held += counts.byDay.get(day) ?? 0;
+      }
+      while (matches.onPage < need && !covers(window)) {
+        window = windowOf(days);
+        matches = await searchMatches(db, filters, window, afterCursor, ascending, page);
+        days *= 4;
+      }
+      return pageOf(matches.logs, counts.total, page.limit, page.offset);
+    }
+  }
+  const matches = await searchMatches(db, filters, filters, afterCursor, ascending, page);
+  return pageOf(matches.logs, matches.inRange, page.limit, page.offset);
 }
 
 /** Matching events with an id above `afterId`, oldest first (for the live stream). */

@@ -136,7 +136,7 @@ function planRange(start: Date, end: Date, useDays: boolean): RangePlan {
  * statement sees: as a constant it lets the planner read just the newer events by the tx_id
  * index, and it changes no result.
  */
-async function rolledUpFloor(db: Database): Promise<number> {
+export async function rolledUpFloor(db: Database): Promise<number> {
   const [floor] = await selectRows<{ tx: string | number }>(db, sql`select rolled_up_before_tx as tx from audit_rollup_state where id = 1`);
   return Number(floor?.tx ?? 0);
 }
@@ -214,10 +214,10 @@ function summaryCondition(filters: AuditLogFilters): SQL | null {
 }
 
 /** The latest retention cutoff: summaries still count the events retention removed before it. */
-const retentionHorizon = sql`(select max(e.cutoff::timestamptz) from audit_retention_runs r, jsonb_each_text(r.cutoffs) as e(policy, cutoff))`;
+export const retentionHorizon = sql`(select max(e.cutoff::timestamptz) from audit_retention_runs r, jsonb_each_text(r.cutoffs) as e(policy, cutoff))`;
 
 /** Whether retention may have removed events of a range that starts at `start`. */
-const removedByRetention = (horizon: Date | string | number | null | undefined, start: Date) =>
+export const removedByRetention = (horizon: Date | string | number | null | undefined, start: Date) =>
   horizon !== null && horizon !== undefined && new Date(horizon).getTime() > start.getTime();
 
 /**
@@ -389,6 +389,20 @@ const typeRollUp = (name: string, table: string, unit: string) => `${name} as (
         do update set count = s.count + excluded.count
       )`;
 
+/**
+ * The statement part adding the words of the new events (`ev`) to the word summaries: per UTC day
+ * (as in the search document) and word with its lcp (see auditSummaryWords). Events at an infinite
+ * time have no day; searches read them from audit_logs.
+ */
+const wordRollUp = (name: string) => `${name} as (
+        insert into audit_summary_words as w (day, word, lcp, count)
+        select (timestamp at time zone 'UTC')::date - date '2000-01-01', x.word, x.lcp, count(*)
+        from ev, audit_search_words(description, error_message, username, resource_id) x
+        where timestamp > '-infinity' and timestamp < 'infinity'
+        group by 1, 2, 3
+        on conflict (day, word, lcp) do update set count = w.count + excluded.count
+      )`;
+
 /** A statement part adding the new events (`ev`) to one roll-up of counts per user. */
 const userRollUp = (name: string, table: string, unit: string) => `${name} as (
         insert into ${table} as u (bucket, user_id, username, total, failed)
@@ -407,9 +421,9 @@ export interface RollUpResult {
 
 /**
  * Adds the events of every transaction that finished since the last run to the hourly, daily
- * and weekly summaries. An event counts once: the watermark is the oldest transaction still running when
- * the statement's snapshot was taken, so every event below it is visible now, and every event
- * at or above it is left for the next run. Concurrent runs queue on the state row.
+ * and weekly summaries, and their words to the word summaries. An event counts once: the
+ * watermark is the oldest transaction still running when the statement's snapshot was taken, so
+ * every event below it is visible now, and every event at or above it is left for the next run. Concurrent runs queue on the state row.
  */
 export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> {
   return db.transaction(async (tx) => {
@@ -426,10 +440,12 @@ export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> 
                greatest(${from}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi
       ),
       ev as (
-        select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username
+        select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username,
+               a.description, a.error_message, a.resource_id
         from audit_logs a, bounds b
         where a.tx_id >= b.lo and a.tx_id < b.hi
       ),
+      ${sql.raw(wordRollUp("words"))},
       ${sql.join(
         SUMMARY_LEVELS.map(({ unit, typed, perUser }, i) =>
           sql.raw(`${typed ? `${typeRollUp(`typed_${i}`, typed, unit)},` : ""} ${userRollUp(`per_user_${i}`, perUser, unit)},`),

@@ -16,6 +16,8 @@ import {
 } from "drizzle-orm/pg-core";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+/** Text compared byte by byte (collation "C"), whatever the database's collation: prefixes are ranges. */
+const byteOrderedText = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -225,6 +227,26 @@ export const auditSummaryDaily = typeSummary("audit_summary_daily");
 export const auditUserSummaryHourly = userSummary("audit_user_summary_hourly");
 export const auditUserSummaryDaily = userSummary("audit_user_summary_daily");
 export const auditUserSummaryWeekly = userSummary("audit_user_summary_weekly");
+
+/**
+ * The number of events per UTC day (days since 2000-01-01, as in auditSearchDocument) that hold a
+ * word of their search document, so a text search over whole days counts its matches from a few
+ * rows instead of reading every match (a table row each). `lcp` is the length of the prefix the
+ * word shares with the event's previous word in byte order (0 for the first): the words of one
+ * event that start with a prefix p are consecutive in that order, so counting only the rows with
+ * `lcp < length(p)` counts each event once, however many of its words start with p. The roll-up
+ * writes it with the other summaries (audit_search_words, migration 0012, splits the words).
+ */
+export const auditSummaryWords = pgTable(
+  "audit_summary_words",
+  {
+    day: integer("day").notNull(),
+    word: byteOrderedText("word").notNull(),
+    lcp: integer("lcp").notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.word, t.lcp] })],
+);
 
 /**
  * One row (id = 1): every event written by a transaction with id below `rolled_up_before_tx`
