@@ -338,7 +338,7 @@ const hot: HotQuery[] = [
   {
     // 30 days: the whole days' matches are counted from the word summaries; only those of the two
     // partial days and of the days the page needs are read (~1.1 % of a day's events match
-    // user42*: at 200k events, 1 + 1 + ~5 days, and the page's rows), not the range's (~30 days).
+    // user42*: at 200k events, 2 + ~5 days and the page's rows), not the range's (~30 days).
     name: "GET /audit/logs?q=user42&hours=720 (whole days counted from the word summaries)",
     run: apiLogs("q=user42&hours=720"),
     maxRead: Math.ceil(((8 * EVENTS) / DAYS) * 0.015) + 2 * 101,
