@@ -4,7 +4,7 @@ import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
-import { countFromSummaries, DAY_MS, removedByRetention, retentionHorizon, rolledUpFloor } from "./stats";
+import { countFromSummaries, DAY_MS, removedByRetention, retentionHorizon } from "./stats";
 
 export interface AuditLogFilters {
   eventTypes?: string[];
@@ -258,12 +258,18 @@ const searchDayStart = (day: number) => new Date(DAY_ZERO + day * DAY_MS);
 interface SummaryTerm {
   word: string;
   prefix: boolean;
+  /** The roll-up's watermark when the term was read: a lower bound of the count's. */
+  txFloor: number;
 }
 
 async function summaryTerm(db: Database, q: string): Promise<SummaryTerm | null> {
-  const [row] = await selectRows<{ text: string }>(db, sql`select ${textSearchQuery(q)}::text as text`);
+  // With the roll-up's watermark, which the count takes as a constant (see rolledUpFloor): one round trip.
+  const [row] = await selectRows<{ text: string; floor: string | number }>(
+    db,
+    sql`select ${textSearchQuery(q)}::text as text, (select rolled_up_before_tx from audit_rollup_state where id = 1) as floor`,
+  );
   const term = /^'([^'\\]+)'(:\*)?$/.exec(row?.text ?? "");
-  return term ? { word: term[1]!, prefix: term[2] !== undefined } : null;
+  return term ? { word: term[1]!, prefix: term[2] !== undefined, txFloor: Number(row?.floor ?? 0) } : null;
 }
 
 /** Days a search of one term spells out in its query (see termCondition); longer ranges use textSearchCondition. */
@@ -330,7 +336,7 @@ async function countFromWordSummaries(
       ctes = sql`with watermark as (select rolled_up_before_tx as tx from audit_rollup_state where id = 1),
         tail as materialized (
           select id from ${auditLogs}
-           where tx_id >= ${await rolledUpFloor(db)}::bigint and tx_id >= coalesce((select tx from watermark), 0)
+           where tx_id >= ${term.txFloor}::bigint and tx_id >= coalesce((select tx from watermark), 0)
              and ${gte(auditLogs.timestamp, from)} and ${lt(auditLogs.timestamp, to)}
         )`;
       const summarized = sql`from audit_summary_words where day = any(array(select generate_series(${wholeFrom}::int, ${wholeTo}::int))) and ${word}`;

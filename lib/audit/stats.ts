@@ -136,7 +136,7 @@ function planRange(start: Date, end: Date, useDays: boolean): RangePlan {
  * statement sees: as a constant it lets the planner read just the newer events by the tx_id
  * index, and it changes no result.
  */
-export async function rolledUpFloor(db: Database): Promise<number> {
+async function rolledUpFloor(db: Database): Promise<number> {
   const [floor] = await selectRows<{ tx: string | number }>(db, sql`select rolled_up_before_tx as tx from audit_rollup_state where id = 1`);
   return Number(floor?.tx ?? 0);
 }
