@@ -338,14 +338,20 @@ async function countFromWordSummaries(
           select id from ${auditLogs}
            where tx_id >= ${term.txFloor}::bigint and tx_id >= coalesce((select tx from watermark), 0)
              and ${gte(auditLogs.timestamp, from)} and ${lt(auditLogs.timestamp, to)}
+        ),
+        -- The whole days' counts, read once for the total and the counts by day (from the primary
+        -- key alone, which carries the count: migration 0013).
+        summarized as materialized (
+          select day, sum(count) as n from audit_summary_words
+           where day = any(array(select generate_series(${wholeFrom}::int, ${wholeTo}::int))) and ${word}
+           group by day
         )`;
-      const summarized = sql`from audit_summary_words where day = any(array(select generate_series(${wholeFrom}::int, ${wholeTo}::int))) and ${word}`;
-      byDay = sql`(select json_object_agg(day, n) from (select day, sum(count) as n ${summarized} group by day) d)`;
+      byDay = sql`(select json_object_agg(day, n) from summarized)`;
       parts.push(
-        sql`(select coalesce(sum(count), 0) ${summarized})`,
+        sql`(select coalesce(sum(n), 0) from summarized)`,
         sql`(select count(*) from tail t, lateral (
               select 1 from ${auditLogs} where ${auditLogs.id} = t.id
-                 and ${textSearchCondition(q, { startTime: from, endTime: new Date(to.getTime() - 1) })} limit 1) m)`,
+                 and ${termCondition(q, term, from, new Date(to.getTime() - 1))} limit 1) m)`,
       );
     }
   }
