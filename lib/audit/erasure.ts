@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
 import type { ActorContext } from "./logger";
 import { recordAuditEvent } from "./record";
+import { searchDaySql } from "./search-day";
 
 export async function erasePersonalData(
   db: Database,
@@ -44,7 +45,7 @@ export async function erasePersonalData(
       ),
       words as (
         insert into audit_summary_words as w (day, word, lcp, count)
-        select (timestamp at time zone 'UTC')::date - date '2000-01-01', word, lcp, sum(n)
+        select ${sql.raw(searchDaySql("timestamp"))}, word, lcp, sum(n)
           from changes where timestamp > '-infinity' and timestamp < 'infinity'
          group by 1, 2, 3 having sum(n) <> 0
         on conflict (day, word, lcp) do update set count = w.count + excluded.count

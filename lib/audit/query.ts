@@ -4,7 +4,9 @@ import { selectRows, type Database } from "@/lib/db/client";
 import { auditLogs, auditSearchDocument, type AuditLogRow } from "@/lib/db/schema";
 import type { AuditLeafContent } from "./canonical";
 import { SECURITY_SEVERITIES, type Severity } from "./events";
-import { countFromSummaries, DAY_MS, removedByRetention, retentionHorizon } from "./stats";
+import { searchDayOf, searchDaySql, searchDayStart } from "./search-day";
+import { SearchWindows, type TimeWindow } from "./search-windows";
+import { countFromSummaries, removedByRetention, retentionHorizon } from "./stats";
 
 export interface AuditLogFilters {
   eventTypes?: string[];
@@ -75,11 +77,6 @@ export class InvalidCursorError extends Error {
   }
 }
 
-/** The day of the search document's words: UTC days since 2000-01-01 (see auditSearchDocument). */
-const DAY_ZERO = Date.UTC(2000, 0, 1);
-const searchDayOf = (at: Date) => Math.floor((at.getTime() - DAY_ZERO) / DAY_MS);
-const searchDayOfColumn = (at: SQL) => sql`((${at} at time zone 'UTC')::date - date '2000-01-01')`;
-
 /** A lexeme in tsquery text: quoted, with quotes inside doubled. */
 const QUERY_LEXEME = "'((?:[^']|'')*)'";
 
@@ -103,8 +100,8 @@ function textSearchQuery(q: string): SQL {
  */
 function textSearchCondition(q: string, range: Pick<AuditLogFilters, "startTime" | "endTime">): SQL {
   const query = textSearchQuery(q);
-  const oldest = searchDayOfColumn(sql`b.oldest`);
-  const newest = searchDayOfColumn(sql`b.newest`);
+  const oldest = sql.raw(searchDaySql("b.oldest"));
+  const newest = sql.raw(searchDaySql("b.newest"));
   const first = range.startTime ? sql`greatest(${searchDayOf(range.startTime)}::int, ${oldest})` : oldest;
   const last = range.endTime ? sql`least(${searchDayOf(range.endTime)}::int, ${newest})` : newest;
   return sql`${auditSearchDocument} @@ (
@@ -246,9 +243,6 @@ async function countAuditLogs(db: Database, filters: AuditLogFilters, where: SQL
   if (summarized !== null) return [{ total: summarized }];
   return db.select({ total: sql<number>`count(*)::int` }).from(auditLogs).where(where);
 }
-
-/** The start of search day `day` (see searchDayOf). */
-const searchDayStart = (day: number) => new Date(DAY_ZERO + day * DAY_MS);
 
 /**
  * The one term of a text search the word summaries can count: its word as normalised in the
@@ -448,30 +442,19 @@ async function textSearchPage(
   const term = start && end && Object.values(others).every((v) => v === undefined) ? await summaryTerm(db, q) : null;
   if (term && start && end) {
     const need = page.offset + page.limit + 1;
-    // The page starts at the range's end (newest first) or its start, or at the cursor.
-    const anchor = position ? new Date(ascending ? Math.max(start.getTime(), position.timestamp.getTime()) : Math.min(end.getTime(), position.timestamp.getTime())) : ascending ? start : end;
-    const windowOf = (days: number) =>
-      ascending
-        ? { startTime: anchor, endTime: new Date(Math.min(end.getTime(), searchDayStart(searchDayOf(anchor) + days).getTime() - 1)) }
-        : { startTime: new Date(Math.max(start.getTime(), searchDayStart(searchDayOf(anchor) - days + 1).getTime())), endTime: anchor };
-    const covers = (w: { startTime: Date; endTime: Date }) => (ascending ? w.endTime.getTime() >= end.getTime() : w.startTime.getTime() <= start.getTime());
+    const windows = new SearchWindows(start, end, ascending, position?.timestamp);
     const counting = countFromWordSummaries(db, q, term, start, end);
     counting.catch(() => undefined);
-    let window = windowOf(FIRST_SEARCH_WINDOW_DAYS);
-    const read = (w: { startTime: Date; endTime: Date }) => searchMatches(db, filters, w, afterCursor, ascending, page, termCondition(q, term, w.startTime, w.endTime));
+    let window = windows.of(FIRST_SEARCH_WINDOW_DAYS);
+    const read = (w: TimeWindow) => searchMatches(db, filters, w, afterCursor, ascending, page, termCondition(q, term, w.startTime, w.endTime));
     let matches = await read(window);
     const counts = await counting;
     if (counts) {
-      // Too few on the first day: as many days as the summaries say hold the rest, then (events
+      // Too few in the first days: as many days as the summaries say hold the rest, then (events
       // the roll-up has not reached, a cursor inside a day) four times as many each time.
-      let days = FIRST_SEARCH_WINDOW_DAYS;
-      const farthest = searchDayOf(ascending ? end : start);
-      for (let held = matches.onPage, day = searchDayOf(anchor) + (ascending ? days - 1 : 1 - days); held < need && (ascending ? day < farthest : day > farthest); days++) {
-        day += ascending ? 1 : -1;
-        held += counts.byDay.get(day) ?? 0;
-      }
-      while (matches.onPage < need && !covers(window)) {
-        window = windowOf(days);
+      let days = windows.daysToHold(need, matches.onPage, FIRST_SEARCH_WINDOW_DAYS, counts.byDay);
+      while (matches.onPage < need && !windows.covers(window)) {
+        window = windows.of(days);
         matches = await read(window);
         days *= 4;
       }

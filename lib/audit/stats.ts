@@ -5,6 +5,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
 import { SECURITY_SEVERITIES } from "./events";
+import { searchDaySql } from "./search-day";
 import type { AuditLogFilters } from "./query";
 
 export interface AuditStatistics {
@@ -396,7 +397,7 @@ const typeRollUp = (name: string, table: string, unit: string) => `${name} as (
  */
 const wordRollUp = (name: string) => `${name} as (
         insert into audit_summary_words as w (day, word, lcp, count)
-        select (timestamp at time zone 'UTC')::date - date '2000-01-01', x.word, x.lcp, count(*)
+        select ${searchDaySql("timestamp")}, x.word, x.lcp, count(*)
         from ev, audit_search_words(description, error_message, username, resource_id) x
         where timestamp > '-infinity' and timestamp < 'infinity'
         group by 1, 2, 3
