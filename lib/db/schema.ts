@@ -65,9 +65,10 @@ export const memories = pgTable(
     search: tsvector("search").generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${memories.content})`),
   },
   (t) => [
-    // GET /memories lists a user's memories newest first, optionally within a thread.
-    index("memories_user_created_idx").on(t.userId, t.createdAt.desc()),
-    index("memories_user_thread_idx").on(t.userId, t.threadId),
+    // GET /memories lists a user's memories newest first (then by id), optionally within a thread:
+    // both read in that order and stop at the page (memoryList in lib/memories/service.ts).
+    index("memories_user_created_id_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index("memories_user_thread_created_id_idx").on(t.userId, t.threadId, t.createdAt.desc(), t.id.desc()),
     index("memories_search_idx").using("gin", t.search),
   ],
 );

@@ -168,19 +168,28 @@ export async function createMemory(db: Database, actor: Actor, input: CreateMemo
   return memory;
 }
 
-/** A user's memories, newest first; records memory.retrieved with the count. */
-export async function listMemories(db: Database, actor: Actor, query: ListMemoriesQuery, audit: ActorContext): Promise<MemoryJson[]> {
-  const ownerId = resolveOwner(actor, query.user_id, "memories");
+/**
+ * The query of a user's memories, newest first and then by id, filtered as `query` asks. The order
+ * is spelled like the indexes (DESC NULLS LAST): a plain `desc` (NULLS FIRST) does not match them
+ * even on NOT NULL columns, and PostgreSQL then read and sorted every memory of the user or thread.
+ */
+export function memoryList(db: Database, ownerId: string, query: Pick<ListMemoriesQuery, "thread_id" | "namespace" | "tier" | "top_k">) {
   const conditions: SQL[] = [eq(memories.userId, ownerId)];
   if (query.thread_id) conditions.push(eq(memories.threadId, query.thread_id));
   if (query.namespace) conditions.push(eq(memories.namespace, query.namespace));
   if (query.tier) conditions.push(eq(memories.tier, query.tier));
-  const rows = await db
+  return db
     .select(memoryColumns)
     .from(memories)
     .where(and(...conditions))
-    .orderBy(desc(memories.createdAt), desc(memories.id))
+    .orderBy(sql`${memories.createdAt} desc nulls last`, sql`${memories.id} desc nulls last`)
     .limit(query.top_k);
+}
+
+/** A user's memories, newest first; records memory.retrieved with the count. */
+export async function listMemories(db: Database, actor: Actor, query: ListMemoriesQuery, audit: ActorContext): Promise<MemoryJson[]> {
+  const ownerId = resolveOwner(actor, query.user_id, "memories");
+  const rows = await memoryList(db, ownerId, query);
   await recordAuditEvents(db, [
     ...adminAccessEvents(actor, ownerId, audit, { resourceType: "memory", action: "list" }),
     {
