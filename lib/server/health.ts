@@ -26,7 +26,7 @@ async function expectedMigrations(): Promise<number> {
 async function appliedMigrations(db: Database): Promise<number> {
   const [row] = await selectRows<{ applied: number }>(
     db,
-    sql`select count(*)::int as applied from drizzle.__drizzle_migrations`,
+    sql`select count(distinct hash)::int as applied from drizzle.__drizzle_migrations`,
   );
   return Number(row?.applied ?? 0);
 }
