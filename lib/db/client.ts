@@ -238,12 +238,12 @@ const jsonRowsPlans = new WeakMap<PgTable, Map<string, JsonRowsPlan>>();
  */
 function jsonRowsPlan(table: PgTable, first: Record<string, unknown>): JsonRowsPlan {
   const columns = Object.entries(getTableColumns(table)).filter(([key]) => key in first);
-  const signature = columns.map(([key]) => key).join(",");
+  const keys = columns.map(([key]) => key);
+  const signature = keys.join(",");
   let plans = jsonRowsPlans.get(table);
   if (!plans) jsonRowsPlans.set(table, (plans = new Map()));
   const known = plans.get(signature);
   if (known) return known;
-  const keys = columns.map(([key]) => key);
   const prefixes = columns.map(([, column], i) => `${i === 0 ? "{" : ","}${JSON.stringify(column.name)}:`);
   const plan: JsonRowsPlan = {
     names: sql.raw(columns.map(([, c]) => `"${c.name}"`).join(", ")),
