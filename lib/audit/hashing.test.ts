@@ -14,7 +14,7 @@ import {
   type AuditLeafContent,
 } from "./canonical";
 import { rowMac, type AuditKeys } from "./keys";
-import { innerNodeHash, leafNodeHash } from "./merkle";
+import { appendLeaf, appendSubtree, frontierRoot, innerNodeHash, leafNodeHash, RangeSubtrees, type Frontier } from "./merkle";
 import { buildAuditRow } from "./record";
 
 // ----- The code as it was before the fast paths -----
@@ -246,6 +246,38 @@ describe("writer MAC and Merkle nodes", () => {
       const other = hexes[(i * 7 + 3) % hexes.length]!;
       expect(innerNodeHash(hex, other)).toBe(referenceNode(Buffer.from([1]), Buffer.from(hex, "hex"), Buffer.from(other, "hex")));
       expect(innerNodeHash(other, hex)).toBe(referenceNode(Buffer.from([1]), Buffer.from(other, "hex"), Buffer.from(hex, "hex")));
+    }
+  });
+
+  it("the subtrees of any ranges, joined in turn, make the frontier leaf by leaf appends make", () => {
+    // Ranges that start and end anywhere, split at arbitrary points (as batches and checkpoints split them).
+    for (const [total, cuts] of [
+      [1, [1]],
+      [13, [7, 13]],
+      [64, [1, 2, 3, 32, 33, 64]],
+      [100, [7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77, 84, 91, 98, 100]],
+      [300, [5, 128, 129, 255, 256, 257, 299, 300]],
+    ] as const) {
+      const leaves = Array.from({ length: total }, (_, i) => leafNodeHash(createHash("sha256").update(String(i)).digest("hex")));
+      const expected: Frontier = [];
+      const joined: Frontier = [];
+      let from = 0;
+      for (const cut of cuts) {
+        const range = new RangeSubtrees(from);
+        for (let i = from; i < cut; i++) {
+          appendLeaf(expected, i, leaves[i]!);
+          range.push(leaves[i]!);
+          // A take in the middle of a range still covers it.
+          if (i === from + 2) for (const node of range.take()) appendSubtree(joined, node.level, node.hash);
+        }
+        const nodes = range.take();
+        // Aligned perfect subtrees: never more than two of a level in a range.
+        for (const node of nodes) expect(nodes.filter((n) => n.level === node.level).length).toBeLessThanOrEqual(2);
+        for (const node of nodes) appendSubtree(joined, node.level, node.hash);
+        expect(joined).toEqual(expected);
+        expect(frontierRoot(joined)).toBe(frontierRoot(expected));
+        from = cut;
+      }
     }
   });
 });

@@ -10,12 +10,14 @@ import { auditLeafHash, auditLeafHashOfKnownFields, canonicalJson, personalDataP
 import { auditKeys, rowMac, signBytes, verifySignature, type AuditKeys } from "./keys";
 import {
   appendLeaf,
+  appendSubtree,
   consistencyProof,
   frontierRoot,
   inclusionProof,
   leafNodeHash,
   type Frontier,
   type NodeReader,
+  RangeSubtrees,
 } from "./merkle";
 import { auditLogToJson, leafContentOf } from "./query";
 import { recordAuditEvent } from "./record";
@@ -457,13 +459,61 @@ function checkSealedLeaf(values: unknown[], keys: AuditKeys): SealedLeaf {
   return leaf;
 }
 
-/** The sealed leaves of [start, end), each read and checked (checkSealedLeaf) as it arrives. */
-export async function readSealedLeaves(db: Database, start: number, end: number, keys: AuditKeys): Promise<SealedLeaf[]> {
-  const leaves: SealedLeaf[] = [];
+/** A run of a batch's leaves that ends where a checkpoint's tree ends, or where the batch (or its checking) ends. */
+export interface CheckedSegment {
+  /** The tree size after its last leaf. */
+  end: number;
+  /** Its leaves as aligned perfect subtrees (RangeSubtrees), to be joined to the frontier in turn. */
+  subtrees: Frontier;
+  checked: number;
+  removed: number;
+  /** The id of its last leaf's event, unless retention removed it: a checkpoint that fails there names it. */
+  lastId: number | null;
+}
+
+/** What checking a batch of sealed leaves found: its segments up to its first problem, and that problem. */
+export interface CheckedBatch {
+  segments: CheckedSegment[];
+  problem?: { missing: number } | { failure: { id: number; reason: string } } | { thrown: unknown };
+}
+
+/**
+ * Reads and checks the sealed leaves of [start, end) (checkSealedLeaf) as they arrive, and hashes
+ * the tree over them, in segments cut at the given checkpoint sizes. Whoever walks the batches in
+ * sealed order then joins a few subtrees a segment instead of hashing every leaf, so that worker
+ * threads can do all of a batch's hashing.
+ */
+export async function checkSealedBatch(db: Database, start: number, end: number, cuts: readonly number[], keys: AuditKeys): Promise<CheckedBatch> {
+  const batch: CheckedBatch = { segments: [] };
+  const tree = new RangeSubtrees(start);
+  const pendingCuts = cuts.filter((cut) => cut > start && cut < end).sort((a, b) => a - b);
+  let segment = { from: start, checked: 0, removed: 0, lastId: null as number | null };
+  let expected = start;
+  const closeSegment = () => {
+    if (expected === segment.from) return;
+    batch.segments.push({ end: expected, subtrees: tree.take(), checked: segment.checked, removed: segment.removed, lastId: segment.lastId });
+    segment = { from: expected, checked: 0, removed: 0, lastId: null };
+  };
   await forEachRow(db, sealedLeavesQuery(start, end), (values) => {
-    leaves.push(checkSealedLeaf(values, keys));
+    if (batch.problem) return;
+    const leaf = checkSealedLeaf(values, keys);
+    if (leaf.seq !== expected) batch.problem = { missing: expected };
+    else if (leaf.error) batch.problem = { thrown: leaf.error.thrown };
+    else if (leaf.failure) batch.problem = { failure: leaf.failure };
+    if (batch.problem) return;
+    tree.push(leafNodeHash(leaf.leafHash));
+    expected += 1;
+    if (leaf.removed) segment.removed += 1;
+    else segment.checked += 1;
+    segment.lastId = leaf.removed ? null : leaf.id;
+    if (expected === pendingCuts[0]) {
+      pendingCuts.shift();
+      closeSegment();
+    }
   });
-  return leaves;
+  if (!batch.problem && expected !== end) batch.problem = { missing: expected };
+  closeSegment();
+  return batch;
 }
 
 export interface VerifyOptions {
@@ -482,11 +532,11 @@ export interface VerifyOptions {
 }
 
 /** Workers for verifying `total` sealed leaves of `db`, or null to read on this thread. */
-async function startWorkers(db: Database, total: number, keys: AuditKeys, options: VerifyOptions): Promise<VerifyWorkers<SealedLeaf[]> | null> {
+async function startWorkers(db: Database, total: number, keys: AuditKeys, options: VerifyOptions): Promise<VerifyWorkers | null> {
   const url = connectionUrl(db);
   const count = options.workers ?? env().MEMORIC_AUDIT_VERIFY_WORKERS ?? (total >= VERIFY_WORKERS_FROM ? VERIFY_WORKERS : 0);
   if (!url || count <= 0 || total === 0) return null;
-  return VerifyWorkers.start<SealedLeaf[]>({ url, keys }, count);
+  return VerifyWorkers.start({ url, keys }, count);
 }
 
 /**
@@ -531,8 +581,10 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
   if (early) return early;
   const workers = await startWorkers(db, total, keys, options);
   options.onStart?.({ workers: workers?.size ?? 0 });
+  const sizes = [...bySize.keys()];
   const readBatch = (start: number, end: number) => {
-    const batch = workers ? workers.read(start, end) : readSealedLeaves(db, start, end, keys);
+    const cuts = sizes.filter((size) => size > start && size < end);
+    const batch = workers ? workers.read({ start, end, cuts }) : checkSealedBatch(db, start, end, cuts, keys);
     // A check that fails early leaves the prefetched batch unread; its error must not go unhandled.
     batch.catch(() => undefined);
     return batch;
@@ -541,25 +593,18 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
   // this thread's connections, or two batches a worker.
   const reading = { ahead: workers ? 2 * workers.size - 1 : undefined, batch: options.batchSize };
   try {
-    for await (const { start, end, result: leaves } of readAhead(total, readBatch, reading)) {
-      let expected = start;
-      for (const leaf of leaves) {
-        if (leaf.seq !== expected) return fail(null, `sealed order broken: leaf ${expected} is missing`);
-        if (leaf.error) throw leaf.error.thrown;
-        if (leaf.failure) return fail(leaf.failure.id, leaf.failure.reason);
-        appendLeaf(frontier, leaf.seq, leafNodeHash(leaf.leafHash));
-        expected += 1;
-        if (leaf.removed) {
-          report.removed += 1;
-          const mismatch = checkRoots(leaf.seq + 1, frontier);
-          if (mismatch) return mismatch;
-        } else {
-          report.checked += 1;
-          const mismatch = checkRoots(leaf.seq + 1, frontier);
-          if (mismatch) return { ...mismatch, first_failure: { id: leaf.id, reason: mismatch.first_failure!.reason } };
-        }
+    for await (const { result: batch } of readAhead(total, readBatch, reading)) {
+      for (const segment of batch.segments) {
+        for (const subtree of segment.subtrees) appendSubtree(frontier, subtree.level, subtree.hash);
+        report.checked += segment.checked;
+        report.removed += segment.removed;
+        const mismatch = checkRoots(segment.end, frontier);
+        if (mismatch) return segment.lastId === null ? mismatch : { ...mismatch, first_failure: { id: segment.lastId, reason: mismatch.first_failure!.reason } };
       }
-      if (expected !== end) return fail(null, `sealed order broken: leaf ${expected} is missing`);
+      const { problem } = batch;
+      if (problem && "missing" in problem) return fail(null, `sealed order broken: leaf ${problem.missing} is missing`);
+      if (problem && "thrown" in problem) throw problem.thrown;
+      if (problem) return fail(problem.failure.id, problem.failure.reason);
       options.onProgress?.(report.checked + report.removed, total);
     }
   } finally {

@@ -57,6 +57,55 @@ export function appendLeaf(frontier: Frontier, index: number, leafNode: string):
   return completed;
 }
 
+/**
+ * Appends a perfect subtree of 2^level leaves (its root hash) to the frontier of a tree whose size
+ * is a multiple of 2^level, as a run of appendLeaf calls for its leaves would: the frontier of the
+ * tree grown by 2^level leaves.
+ */
+export function appendSubtree(frontier: Frontier, level: number, hash: string): void {
+  frontier.push({ level, hash });
+  for (;;) {
+    const right = frontier[frontier.length - 1]!;
+    const left = frontier[frontier.length - 2];
+    if (!left || left.level !== right.level) return;
+    frontier.splice(frontier.length - 2, 2, { level: right.level + 1, hash: innerNodeHash(left.hash, right.hash) });
+  }
+}
+
+/**
+ * The leaves of a range [from, …) of a tree, folded into the aligned perfect subtrees that cover
+ * them (each of 2^level leaves starting at a multiple of 2^level), so that appendSubtree of each in
+ * turn takes a frontier of size `from` to that of the range's end. A range of n leaves hashes its
+ * n − (subtrees) inner nodes here, wherever the range is read; whoever holds the frontier only
+ * joins the subtrees.
+ */
+export class RangeSubtrees {
+  private readonly nodes: { level: number; start: number; hash: string }[] = [];
+  private next: number;
+
+  constructor(from: number) {
+    this.next = from;
+  }
+
+  /** Appends the next leaf of the range (its node hash, leafNodeHash). */
+  push(leafNode: string): void {
+    const nodes = this.nodes;
+    nodes.push({ level: 0, start: this.next++, hash: leafNode });
+    for (;;) {
+      const right = nodes[nodes.length - 1]!;
+      const left = nodes[nodes.length - 2];
+      // Two subtrees of a level join only where the left one starts a subtree of the next level.
+      if (!left || left.level !== right.level || left.start % 2 ** (left.level + 1) !== 0) return;
+      nodes.splice(nodes.length - 2, 2, { level: left.level + 1, start: left.start, hash: innerNodeHash(left.hash, right.hash) });
+    }
+  }
+
+  /** The subtrees of the leaves pushed since the last take, in order; the range goes on from there. */
+  take(): Frontier {
+    return this.nodes.splice(0).map(({ level, hash }) => ({ level, hash }));
+  }
+}
+
 /** The tree head of a frontier: the perfect subtrees folded from the right. */
 export function frontierRoot(frontier: Frontier): string {
   if (frontier.length === 0) return EMPTY_TREE_ROOT;

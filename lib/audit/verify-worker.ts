@@ -2,7 +2,7 @@
 // reads and checks each batch of sealed leaves it is asked for, until it is told to stop.
 import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "@/lib/db/client";
-import { readSealedLeaves } from "./integrity";
+import { checkSealedBatch } from "./integrity";
 import type { VerifyWorkerData, VerifyWorkerReply, VerifyWorkerRequest } from "./verify-workers";
 
 const port = parentPort!;
@@ -25,7 +25,7 @@ port.on("message", async (request: VerifyWorkerRequest) => {
     return;
   }
   try {
-    reply({ id: request.id, result: await readSealedLeaves(handle.db, request.start, request.end, keys) });
+    reply({ id: request.id, result: await checkSealedBatch(handle.db, request.start, request.end, request.cuts, keys) });
   } catch (error) {
     reply({ id: request.id, error });
   }

@@ -1,11 +1,13 @@
 // Verification's worker threads. Reading a sealed leaf's row and checking it (decoding its columns,
-// canonical JSON, three SHA-256 and an HMAC) is nearly all of verification's time, and on the main
-// thread alone it held verification to one core. Each worker reads and checks whole batches on a
-// connection of its own (readSealedLeaves in integrity.ts) and hands back only what the walk in
-// sealed order needs; the main thread builds the tree and decides, as before.
+// canonical JSON, five SHA-256 and an HMAC, the tree's nodes among them) is nearly all of
+// verification's time, and on the main thread alone it held verification to one core. Each worker
+// reads and checks whole batches on a connection of its own (checkSealedBatch in integrity.ts) and
+// hands back only what the walk in sealed order needs: a few subtrees and counts a batch, and its
+// first problem. The main thread joins the subtrees, compares checkpoints and decides, as before.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { CheckedBatch } from "./integrity";
 import type { AuditKeys } from "./keys";
 
 /** What a worker is started with. */
@@ -14,7 +16,14 @@ export interface VerifyWorkerData {
   keys: AuditKeys;
 }
 
-export type VerifyWorkerRequest = { id: number; start: number; end: number } | { stop: true };
+/** A batch to check: the sealed leaves [start, end), cut into segments at the checkpoint sizes `cuts`. */
+export interface BatchRequest {
+  start: number;
+  end: number;
+  cuts: number[];
+}
+
+export type VerifyWorkerRequest = ({ id: number } & BatchRequest) | { stop: true };
 
 export type VerifyWorkerReply<T> = { ready: true } | { failed: unknown } | { id: number; result: T } | { id: number; error: unknown };
 
@@ -85,8 +94,8 @@ function started(worker: Worker): Promise<true | unknown> {
   });
 }
 
-/** Worker threads that each run `readSealedLeaves` for the batches handed to them. */
-export class VerifyWorkers<T> {
+/** Worker threads that each run `checkSealedBatch` for the batches handed to them. */
+export class VerifyWorkers<T = CheckedBatch> {
   private nextId = 0;
 
   private constructor(private readonly threads: Thread<T>[]) {}
@@ -96,7 +105,7 @@ export class VerifyWorkers<T> {
    * cannot start (no TypeScript loader, a bundle without the worker, no connection): the caller
    * then reads on its own thread.
    */
-  static async start<T>(data: VerifyWorkerData, count: number): Promise<VerifyWorkers<T> | null> {
+  static async start(data: VerifyWorkerData, count: number): Promise<VerifyWorkers | null> {
     const workers: Worker[] = [];
     let problem: unknown = null;
     try {
@@ -106,7 +115,7 @@ export class VerifyWorkers<T> {
     } catch (error) {
       problem = error;
     }
-    if (problem === null) return new VerifyWorkers<T>(workers.map((w) => new Thread<T>(w)));
+    if (problem === null) return new VerifyWorkers(workers.map((w) => new Thread<CheckedBatch>(w)));
     await Promise.all(workers.map((w) => w.terminate()));
     console.warn(`[memoric] audit verification: worker threads could not start (${describe(problem)}); verifying on one thread`);
     return null;
@@ -116,14 +125,14 @@ export class VerifyWorkers<T> {
     return this.threads.length;
   }
 
-  /** The batch [start, end) read and checked by the least busy worker. */
-  read(start: number, end: number): Promise<T> {
+  /** The batch read and checked by the least busy worker. */
+  read(batch: BatchRequest): Promise<T> {
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     if (thread.broken) return Promise.reject(thread.broken);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, start, end } satisfies VerifyWorkerRequest);
+      thread.worker.postMessage({ id, ...batch } satisfies VerifyWorkerRequest);
     });
   }
 
