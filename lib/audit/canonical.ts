@@ -2,11 +2,18 @@
 // leaf hash of an audit event, so that the same content always hashes the same on any engine.
 import crypto from "node:crypto";
 
-/** What JSON.stringify escapes in a string: without any of it, the string is only quoted. */
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** JSON.stringify of a string, without its cost for the common string that needs no escape. */
-const jsonString = (value: string) => (ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`);
+/**
+ * JSON.stringify of a string, without its cost for the common string that needs no escape: one
+ * without a quote, a backslash, a control character or a surrogate is only quoted. (A loop over
+ * the code units takes two thirds of the time of a regular expression test on short strings.)
+ */
+function jsonString(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
 
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";
