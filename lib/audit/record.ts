@@ -74,6 +74,8 @@ export const CONTENT_PREVIEW_CHARS = 100;
 
 /** Text PostgreSQL can store: well-formed Unicode without NUL characters. */
 function storableText(value: string): string {
+  // Testing first is a quarter of the time of rewriting a string that needs nothing, as most do.
+  if (value.isWellFormed() && !value.includes("\u0000")) return value;
   return value.toWellFormed().replaceAll("\u0000", "\uFFFD");
 }
 
@@ -147,12 +149,12 @@ export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | 
   const success = event.success ?? true;
   let severity = event.severity ?? definition.severity;
   if (!success) severity = maxSeverity(severity, "warning");
-  const complianceTags = [
-    ...new Set([...(COMPLIANCE_TAGS_BY_CATEGORY[definition.category] ?? []), ...(event.complianceTags ?? [])]),
-  ].map(storableText);
+  const categoryTags = COMPLIANCE_TAGS_BY_CATEGORY[definition.category] ?? [];
+  const complianceTags = event.complianceTags?.length ? [...new Set([...categoryTags, ...event.complianceTags])].map(storableText) : [...categoryTags];
   const timestamp = event.timestamp ?? new Date();
 
-  const personal: Omit<AuditLeafContent, "personal_digest" | "personal_salt"> = {
+  // The content is built once: its personal fields are digested, then the digest and salt are set on it.
+  const content: AuditLeafContent = {
     event_type: definition.value,
     severity,
     description: optionalText(event.description ?? definition.description),
@@ -178,9 +180,10 @@ export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | 
     compliance_tags: complianceTags,
     retention_policy: optionalText(event.retentionPolicy) ?? defaultRetention(complianceTags, severity),
     timestamp: timestamp.toISOString(),
+    personal_digest: "",
+    personal_salt: personalSalt(),
   };
-  const salt = personalSalt();
-  const content: AuditLeafContent = { ...personal, personal_salt: salt, personal_digest: personalDigest(salt, personal) };
+  content.personal_digest = personalDigest(content.personal_salt!, content);
 
   const leafHash = auditLeafHashOfKnownFields(content);
   return {
