@@ -292,9 +292,9 @@ async function main(): Promise<number> {
     }
     // Settled as autovacuum leaves a long-lived database (and as bench:verify settles its own):
     // statistics, the visibility map that lets the word summaries be read from their key alone
-    // (migration 0013), and every seeded table vacuumed, as autovacuum does insert-only tables,
-    // rather than autovacuum working through them during the measurements and verification's first
-    // read setting the seal's hint bits.
+    // (migration 0013), and every seeded table vacuumed, as autovacuum does insert-only tables, so
+    // that neither autovacuum nor verification's first read (setting hint bits) is left to do it
+    // during the measurements.
     await sql`vacuum analyze`;
     const [version] = await sql<{ server_version: string }[]>`show server_version`;
 
