@@ -483,14 +483,14 @@ export interface CheckedBatch {
 
 /**
  * Reads and checks the sealed leaves of [start, end) (checkSealedLeaf) as they arrive, and hashes
- * the tree over them, in segments cut at the given checkpoint sizes. Whoever walks the batches in
+ * the tree over them, in segments cut at `cuts`: the checkpoint sizes inside (start, end), ascending. Whoever walks the batches in
  * sealed order then joins a few subtrees a segment instead of hashing every leaf, so that worker
  * threads can do all of a batch's hashing.
  */
 export async function checkSealedBatch(db: Database, start: number, end: number, cuts: readonly number[], keys: AuditKeys): Promise<CheckedBatch> {
   const batch: CheckedBatch = { segments: [] };
   const tree = new RangeSubtrees(start);
-  const pendingCuts = cuts.filter((cut) => cut > start && cut < end).sort((a, b) => a - b);
+  const pendingCuts = [...cuts];
   let segment = { from: start, checked: 0, removed: 0, lastId: null as number | null };
   let expected = start;
   const closeSegment = () => {
@@ -585,6 +585,7 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
   if (early) return early;
   const workers = await startWorkers(db, total, keys, options);
   options.onStart?.({ workers: workers?.size ?? 0 });
+  // Checkpoints come in id order, so their sizes ascend (checked above).
   const sizes = [...bySize.keys()];
   const readBatch = (start: number, end: number) => {
     const cuts = sizes.filter((size) => size > start && size < end);

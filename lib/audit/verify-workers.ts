@@ -95,10 +95,10 @@ function started(worker: Worker): Promise<true | unknown> {
 }
 
 /** Worker threads that each run `checkSealedBatch` for the batches handed to them. */
-export class VerifyWorkers<T = CheckedBatch> {
+export class VerifyWorkers {
   private nextId = 0;
 
-  private constructor(private readonly threads: Thread<T>[]) {}
+  private constructor(private readonly threads: Thread<CheckedBatch>[]) {}
 
   /**
    * Starts `count` workers on the database at `data.url`. Resolves with null when any of them
@@ -126,11 +126,11 @@ export class VerifyWorkers<T = CheckedBatch> {
   }
 
   /** The batch read and checked by the least busy worker. */
-  read(batch: BatchRequest): Promise<T> {
+  read(batch: BatchRequest): Promise<CheckedBatch> {
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     if (thread.broken) return Promise.reject(thread.broken);
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<CheckedBatch>((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, ...batch } satisfies VerifyWorkerRequest);
     });
