@@ -20,6 +20,7 @@ import { connect, migrate, type DatabaseHandle } from "@/lib/db/client";
 import { Api } from "@/tests/support/api";
 import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/server";
 import { runCli } from "../cli";
+import { cpuPerRequest, readCpu, type CpuPerRequest } from "./cpu";
 import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
 import { seedAuditLog, seedUserId, SEED_USERS } from "./seed";
@@ -49,6 +50,8 @@ interface Throughput {
   p50: number;
   p99: number;
   errors: number;
+  /** Requests answered with a 2xx. */
+  requests: number;
 }
 
 interface Latency {
@@ -72,7 +75,7 @@ async function load(
   });
   const errors = result.errors + result.non2xx;
   const seconds = result.duration;
-  return { rps: (result.requests.total - errors) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors };
+  return { rps: (result.requests.total - errors) / seconds, p50: result.latency.p50, p99: result.latency.p99, errors, requests: result.requests.total - errors };
 }
 
 const mean = (list: Throughput[], key: keyof Throughput) => list.reduce((a, t) => a + t[key], 0) / list.length;
@@ -80,7 +83,7 @@ const mean = (list: Throughput[], key: keyof Throughput) => list.reduce((a, t) =
 type Mode = "on" | "off";
 
 /** Pairs of turns in which the audit-on and audit-off servers are loaded. */
-const PAIRS = 4;
+const PAIRS = 6;
 
 interface Overhead {
   on: Throughput[];
@@ -89,6 +92,8 @@ interface Overhead {
   pairs: number[];
   /** on / off of the mean rates. */
   ratio: number;
+  /** CPU a request over all of a mode's counted turns, by process (null without /proc). */
+  cpu: Record<Mode, CpuPerRequest> | null;
 }
 
 /**
@@ -101,18 +106,31 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
   const seconds = Math.max(1, Math.round(DURATION / 2));
   // A whole turn each: in a shorter warm-up the first counted turns still ran ~25 % slower.
   for (const mode of ["on", "off"] as const) await load(servers[mode].baseUrl, seconds);
-  const result: Overhead = { on: [], off: [], pairs: [], ratio: 0 };
+  const result: Overhead = { on: [], off: [], pairs: [], ratio: 0, cpu: null };
+  // CPU seconds of each mode's counted turns, summed: server, PostgreSQL, load generator.
+  const spent = { on: { server: 0, postgres: 0, loadGenerator: 0 }, off: { server: 0, postgres: 0, loadGenerator: 0 } };
+  let measured = true;
   const progress = new Progress(`${label}, audit on/off in turns`, PAIRS * 2, "turns");
   for (let pair = 0; pair < PAIRS; pair++) {
     const order: Mode[] = pair % 2 === 0 ? ["on", "off"] : ["off", "on"];
     for (const mode of order) {
+      const pids = [servers.on.pid(), servers.off.pid()].filter((pid) => pid !== undefined);
+      const before = pids.length === 2 ? readCpu(pids) : null;
       result[mode].push(await load(servers[mode].baseUrl, seconds));
+      const after = pids.length === 2 ? readCpu(pids) : null;
+      if (before && after) for (const key of ["server", "postgres", "loadGenerator"] as const) spent[mode][key] += after[key] - before[key];
+      else measured = false;
       progress.update(result.on.length + result.off.length);
     }
     result.pairs.push(result.on.at(-1)!.rps / result.off.at(-1)!.rps);
   }
   progress.done();
   result.ratio = mean(result.on, "rps") / mean(result.off, "rps");
+  if (measured) {
+    const zero = { server: 0, postgres: 0, loadGenerator: 0 };
+    const requests = (mode: Mode) => result[mode].reduce((a, t) => a + t.requests, 0);
+    result.cpu = { on: cpuPerRequest(zero, spent.on, requests("on")), off: cpuPerRequest(zero, spent.off, requests("off")) };
+  }
   return result;
 }
 
@@ -380,8 +398,8 @@ async function main(): Promise<number> {
       seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
         method: `${PAIRS} pairs of ${Math.max(1, Math.round(DURATION / 2))} s turns, on and off servers side by side`,
-        post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio },
-        get_memories: { audit_on: overhead.get.on, audit_off: overhead.get.off, pair_ratios: overhead.get.pairs, ratio: overhead.get.ratio },
+        post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio, cpu_us_per_request: overhead.post.cpu },
+        get_memories: { audit_on: overhead.get.on, audit_off: overhead.get.off, pair_ratios: overhead.get.pairs, ratio: overhead.get.ratio, cpu_us_per_request: overhead.get.cpu },
       },
       ingest: { events_per_second: ingest.rate, postgres_insert_select_per_second: insertRate, ratio: ingest.rate / insertRate, errors: ingest.errors },
       queries_ms: queryResults,
@@ -409,6 +427,19 @@ async function main(): Promise<number> {
     }
     const spread = (pairs: number[]) => `pairs ${fmt(Math.min(...pairs), 2)}–${fmt(Math.max(...pairs), 2)}`;
     console.log(`  ratio POST on/off ${fmt(overhead.post.ratio, 2)}× (${spread(overhead.post.pairs)})   GET on/off ${fmt(overhead.get.ratio, 2)}× (${spread(overhead.get.pairs)})`);
+    if (overhead.post.cpu && overhead.get.cpu) {
+      console.log("\nCPU a request, µs (/proc: both servers, PostgreSQL, this process's autocannon)   servers  PostgreSQL  load gen.   total");
+      for (const [label, cpu] of [
+        ["POST /memories, audit on", overhead.post.cpu.on],
+        ["POST /memories, audit off", overhead.post.cpu.off],
+        ["GET /memories, audit on", overhead.get.cpu.on],
+        ["GET /memories, audit off", overhead.get.cpu.off],
+      ] as const) {
+        console.log(`  ${label.padEnd(78)} ${fmt(cpu.server, 0).padStart(7)} ${fmt(cpu.postgres, 0).padStart(11)} ${fmt(cpu.loadGenerator, 0).padStart(10)} ${fmt(cpu.total, 0).padStart(7)}`);
+      }
+      const costRatio = (cpu: Record<Mode, CpuPerRequest>) => fmt(cpu.off.total / cpu.on.total, 2);
+      console.log(`  cost ratio off/on (CPU a request): POST ${costRatio(overhead.post.cpu)}×, GET ${costRatio(overhead.get.cpu)}×`);
+    }
     console.log(`\nIngest  POST /audit/events ${fmt(ingest.rate, 0)} events/s; PostgreSQL INSERT … SELECT ${fmt(insertRate, 0)} rows/s; ratio ${fmt(ingest.rate / insertRate, 2)}×`);
     console.log(`Verify  ${report.checked.toLocaleString("en")} events in ${fmt(verifySeconds, 2)} s = ${fmt(report.checked / verifySeconds, 0)} events/s (${verifyWorkers} worker threads)`);
     console.log("\nLatency, one request at a time                         p50 ms   p99 ms");

@@ -17,6 +17,8 @@ export interface TestServer {
   env: NodeJS.ProcessEnv;
   /** Everything the server printed so far. */
   output(): string;
+  /** The server process's id while it runs. */
+  pid(): number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL) and resolves with its exit code. */
   stop(): Promise<number | null>;
   /** Starts the server again on the same database and port. */
@@ -122,6 +124,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
     baseUrl,
     env,
     output: () => output,
+    pid: () => (child as ChildProcess | null)?.pid,
     stop,
     restart: launch,
     openDatabase: () =>

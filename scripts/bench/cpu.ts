@@ -1,0 +1,69 @@
+// CPU time by process, read from Linux's /proc, for the audit-overhead turns: what a request costs
+// the server under test, PostgreSQL and the load generator. A throughput ratio alone cannot say
+// where audit logging's cost lies; on a machine of two cores all three share, it is why the ratio
+// moves. Elsewhere than Linux (no /proc) every reading is null and the benchmark prints none.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Seconds of CPU (user + system, every thread) of the three parties at one moment. */
+export interface CpuReading {
+  /** The server processes, together. */
+  server: number;
+  postgres: number;
+  loadGenerator: number;
+}
+
+/** Clock ticks a second in /proc (USER_HZ: 100 on every Linux architecture Node.js runs on). */
+const TICKS = 100;
+
+/** The command name and the user + system ticks of one /proc/<pid>/stat, or null if it is gone. */
+function processTicks(pid: string): { command: string; ticks: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command is in parentheses and may hold spaces; the fields after it are numbered from 3.
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    return { command: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads the CPU time of the server processes `serverPids` (both benchmark servers: either one's
+ * sealer may seal the other's events), of every process named `postgres` (the
+ * server's backends, the checkpointer, the WAL writer, autovacuum workers: PostgreSQL on this
+ * machine, whichever database they serve) and of this process, whose autocannon is the load
+ * generator. A backend that exits between two readings takes its time with it, so compare
+ * readings taken while the servers' connections stay open. Null without /proc.
+ */
+export function readCpu(serverPids: number[]): CpuReading | null {
+  let server = 0;
+  for (const pid of serverPids) {
+    const found = processTicks(String(pid));
+    if (!found) return null;
+    server += found.ticks;
+  }
+  let postgres = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const other = processTicks(entry);
+    if (other?.command === "postgres") postgres += other.ticks;
+  }
+  const own = process.cpuUsage();
+  return { server: server / TICKS, postgres: postgres / TICKS, loadGenerator: (own.user + own.system) / 1e6 };
+}
+
+/** Microseconds of CPU a request between two readings, by party and in all. */
+export interface CpuPerRequest {
+  server: number;
+  postgres: number;
+  loadGenerator: number;
+  total: number;
+}
+
+export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuPerRequest {
+  const per = (key: keyof CpuReading) => ((after[key] - before[key]) * 1e6) / Math.max(1, requests);
+  const result = { server: per("server"), postgres: per("postgres"), loadGenerator: per("loadGenerator"), total: 0 };
+  result.total = result.server + result.postgres + result.loadGenerator;
+  return result;
+}
