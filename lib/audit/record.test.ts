@@ -304,3 +304,29 @@ describe("the audit log in the database", () => {
     expect(databaseError(error)?.message).toBe("audit_logs is append-only: UPDATE is not allowed");
   });
 });
+
+describe("events recorded on their own", () => {
+  it("are each stored and answered with their own row; on PostgreSQL those recorded meanwhile share one INSERT", async () => {
+    const marker = `shared-${Date.now()}`;
+    const written = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordAuditEvent(database.db, { eventType: "memory.retrieved", userId: marker, resourceType: "memory", resourceId: i, action: "read", metadata: { count: i } }),
+      ),
+    );
+    const stored = await selectRows<{ id: string | number; resource_id: string; tx_id: string | number; metadata: unknown }>(
+      database.db,
+      sql`select id, resource_id, tx_id, metadata from audit_logs where user_id = ${marker} order by id`,
+    );
+    expect(stored).toHaveLength(20);
+    for (const [i, row] of written.entries()) {
+      const match = stored.find((s) => Number(s.id) === row!.id);
+      expect(match?.resource_id).toBe(String(i));
+      expect(Number(match?.tx_id)).toBe(row!.txId);
+      expect(row!.leafHash).toBe(auditLeafHash(leafContentOf(auditLogToJson((await getAuditLog(database.db, row!.id))!))));
+    }
+    // The first goes at once; the 19 recorded while it was on its way go together in the next.
+    // PGlite has one connection and no write pool: each INSERT is its own there.
+    const statements = new Set(stored.map((s) => Number(s.tx_id))).size;
+    expect(statements).toBe(database.engine === "postgres" ? 2 : 20);
+  });
+});

@@ -8,6 +8,7 @@ import { env } from "@/lib/env";
 import { randomBytes } from "node:crypto";
 import { auditLeafHashOfKnownFields, personalDigest, sha256Hex, type AuditLeafContent } from "./canonical";
 import { rowMac } from "./keys";
+import { SharedAuditInsert, type AssignedIds } from "./shared-insert";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
   eventDefinition,
@@ -227,7 +228,9 @@ export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | 
  * The rows go as one JSON parameter (insertRowsAsJson) and only the values the database assigns
  * come back: building and reading 30 columns through the ORM cost more CPU than the insert itself
  * on every audited request. Outside a transaction (a read's event, a failed login) the INSERT is a
- * statement of its own, so it runs on oneStatementWrites(db), whose plan PostgreSQL keeps.
+ * statement of its own, so it runs on oneStatementWrites(db), whose plan PostgreSQL keeps, and
+ * on PostgreSQL it is shared with the rows recorded meanwhile (SharedAuditInsert): the promise
+ * settles once the rows have committed.
  */
 export async function recordAuditEvents(
   db: Database,
@@ -236,10 +239,30 @@ export async function recordAuditEvents(
 ): Promise<AuditLogRow[]> {
   if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
   const rows = events.map(buildAuditRow);
-  const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(oneStatementWrites(db), auditLogs, rows, sql`id, tx_id`);
-  // Identity values are taken in the order the rows are read, which is the array's.
-  const ids = assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
+  const writes = oneStatementWrites(db);
+  // On its own (not in a transaction of PostgreSQL's), the INSERT is shared with the rows other
+  // requests record meanwhile.
+  const ids = writes === db ? await insertAuditRows(db, rows) : await sharedInsertOn(writes).write(rows);
   return rows.map((row, i) => ({ ...row, ...ids[i]! }));
+}
+
+type BuiltAuditRow = ReturnType<typeof buildAuditRow>;
+
+/** Stores built rows in one INSERT; answers their ids in the rows' order. */
+async function insertAuditRows(db: Database, rows: BuiltAuditRow[]): Promise<AssignedIds[]> {
+  const assigned = await insertRowsAsJson<{ id: string | number; tx_id: string | number }>(db, auditLogs, rows, sql`id, tx_id`);
+  // Identity values are taken in the order the rows are read, which is the array's.
+  return assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
+}
+
+// One per write pool, on globalThis as the pools are (Next.js may load this module more than once).
+const sharedInserts = ((globalThis as unknown as { __memoricSharedAuditInserts?: WeakMap<Database, SharedAuditInsert<BuiltAuditRow>> }).__memoricSharedAuditInserts ??=
+  new WeakMap());
+
+function sharedInsertOn(writes: Database): SharedAuditInsert<BuiltAuditRow> {
+  let shared = sharedInserts.get(writes);
+  if (!shared) sharedInserts.set(writes, (shared = new SharedAuditInsert((rows) => insertAuditRows(writes, rows))));
+  return shared;
 }
 
 /**
