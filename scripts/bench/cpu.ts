@@ -53,7 +53,7 @@ export function readCpu(serverPids: number[]): CpuReading | null {
   return { server: server / TICKS, postgres: postgres / TICKS, loadGenerator: (own.user + own.system) / 1e6 };
 }
 
-/** Microseconds of CPU a request between two readings, by party and in all. */
+/** Microseconds of CPU a request, by party and in all. */
 export interface CpuPerRequest {
   server: number;
   postgres: number;
@@ -61,9 +61,22 @@ export interface CpuPerRequest {
   total: number;
 }
 
-export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuPerRequest {
-  const per = (key: keyof CpuReading) => ((after[key] - before[key]) * 1e6) / Math.max(1, requests);
-  const result = { server: per("server"), postgres: per("postgres"), loadGenerator: per("loadGenerator"), total: 0 };
-  result.total = result.server + result.postgres + result.loadGenerator;
-  return result;
+const PARTIES = ["server", "postgres", "loadGenerator"] as const;
+
+/** The CPU time of a mode's turns, summed, and the requests they answered. */
+export class CpuTally {
+  private readonly spent: CpuReading = { server: 0, postgres: 0, loadGenerator: 0 };
+  private requests = 0;
+
+  add(before: CpuReading, after: CpuReading, requests: number): void {
+    for (const party of PARTIES) this.spent[party] += after[party] - before[party];
+    this.requests += requests;
+  }
+
+  perRequest(): CpuPerRequest {
+    const per = (party: keyof CpuReading) => (this.spent[party] * 1e6) / Math.max(1, this.requests);
+    const result = { server: per("server"), postgres: per("postgres"), loadGenerator: per("loadGenerator"), total: 0 };
+    result.total = result.server + result.postgres + result.loadGenerator;
+    return result;
+  }
 }

@@ -21,7 +21,7 @@ import { connect, migrate, type DatabaseHandle } from "@/lib/db/client";
 import { Api } from "@/tests/support/api";
 import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/server";
 import { runCli } from "../cli";
-import { cpuPerRequest, readCpu, type CpuPerRequest } from "./cpu";
+import { CpuTally, readCpu, type CpuPerRequest } from "./cpu";
 import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
 import { seedAuditLog, seedUserId, SEED_USERS } from "./seed";
@@ -108,8 +108,7 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
   // A whole turn each: in a shorter warm-up the first counted turns still ran ~25 % slower.
   for (const mode of ["on", "off"] as const) await load(servers[mode].baseUrl, seconds);
   const result: Overhead = { on: [], off: [], pairs: [], ratio: 0, cpu: null };
-  // CPU seconds of each mode's counted turns, summed: server, PostgreSQL, load generator.
-  const spent = { on: { server: 0, postgres: 0, loadGenerator: 0 }, off: { server: 0, postgres: 0, loadGenerator: 0 } };
+  const cpu = { on: new CpuTally(), off: new CpuTally() };
   let measured = true;
   const progress = new Progress(`${label}, audit on/off in turns`, PAIRS * 2, "turns");
   for (let pair = 0; pair < PAIRS; pair++) {
@@ -119,7 +118,7 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
       const before = pids.length === 2 ? readCpu(pids) : null;
       result[mode].push(await load(servers[mode].baseUrl, seconds));
       const after = pids.length === 2 ? readCpu(pids) : null;
-      if (before && after) for (const key of ["server", "postgres", "loadGenerator"] as const) spent[mode][key] += after[key] - before[key];
+      if (before && after) cpu[mode].add(before, after, result[mode].at(-1)!.requests);
       else measured = false;
       progress.update(result.on.length + result.off.length);
     }
@@ -127,11 +126,7 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
   }
   progress.done();
   result.ratio = mean(result.on, "rps") / mean(result.off, "rps");
-  if (measured) {
-    const zero = { server: 0, postgres: 0, loadGenerator: 0 };
-    const requests = (mode: Mode) => result[mode].reduce((a, t) => a + t.requests, 0);
-    result.cpu = { on: cpuPerRequest(zero, spent.on, requests("on")), off: cpuPerRequest(zero, spent.off, requests("off")) };
-  }
+  if (measured) result.cpu = { on: cpu.on.perRequest(), off: cpu.off.perRequest() };
   return result;
 }
 
