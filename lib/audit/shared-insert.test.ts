@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SHARED_INSERT_MAX_ROWS, SharedAuditInsert, type AssignedIds } from "./shared-insert";
 
 /** A fake INSERT that records each statement's rows and answers once `release` is called. */
-function fakeInsert(options: { refuse?: (row: string) => boolean } = {}) {
+function fakeInsert(options: { refuse?: (row: string) => boolean; code?: string } = {}) {
   const statements: string[][] = [];
   const pending: (() => void)[] = [];
   let next = 1;
@@ -11,7 +11,7 @@ function fakeInsert(options: { refuse?: (row: string) => boolean } = {}) {
       statements.push(rows);
       const txId = statements.length;
       pending.push(() => {
-        if (rows.some((row) => options.refuse?.(row))) reject(new Error(`refused ${rows.join(",")}`));
+        if (rows.some((row) => options.refuse?.(row))) reject(Object.assign(new Error(`refused ${rows.join(",")}`), { code: options.code ?? "22021" }));
         else resolve(rows.map(() => ({ id: next++, txId })));
       });
     });
@@ -86,6 +86,18 @@ describe("SharedAuditInsert", () => {
     expect(String(await bad)).toContain("refused bad");
     await expect(alsoGood).resolves.toHaveLength(1);
     expect(fake.statements).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
+  });
+
+  it("when a shared statement fails for another reason than its values (the connection lost), fails every caller of it at once", async () => {
+    const fake = fakeInsert({ refuse: () => true, code: "08006" });
+    const writer = new SharedAuditInsert(fake.insert);
+    const first = writer.write(["a"]).catch((error: unknown) => error);
+    const second = writer.write(["b"]).catch((error: unknown) => error);
+    const third = writer.write(["c"]).catch((error: unknown) => error);
+    await fake.release(); // ["a"]
+    await fake.release(); // ["b", "c"]: no retries
+    for (const caller of [first, second, third]) expect(String(await caller)).toContain("refused");
+    expect(fake.statements).toEqual([["a"], ["b", "c"]]);
   });
 
   it(`puts at most ${SHARED_INSERT_MAX_ROWS} rows in a statement, never splitting a caller's rows`, async () => {

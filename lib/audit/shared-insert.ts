@@ -5,6 +5,7 @@
 // audited read cost PostgreSQL). A caller's promise settles once the statement holding its rows
 // has committed, so a request still answers only after its audit rows are stored; nothing waits
 // on a timer, so a row recorded while none is on its way goes at once.
+import { databaseError } from "@/lib/db/client";
 
 /** What the database assigned to a row. */
 export interface AssignedIds {
@@ -62,7 +63,10 @@ export class SharedAuditInsert<Row> {
         at += caller.rows.length;
       }
     } catch (error) {
-      if (group.length === 1) return group[0]!.reject(error);
+      if (group.length === 1 || !refusedValues(error)) {
+        for (const caller of group) caller.reject(error);
+        return;
+      }
       // One caller's rows may be what the database refused: each caller's rows again, on their own,
       // so that only that caller fails.
       for (const caller of group) {
@@ -70,4 +74,15 @@ export class SharedAuditInsert<Row> {
       }
     }
   }
+}
+
+/**
+ * Whether the database refused the statement for the values of its rows (a data exception, class
+ * 22, or a constraint, class 23): then one caller's rows may be the cause. Any other failure (the
+ * connection lost, the server down) would fail each caller's rows alone just the same, one after
+ * the other, so every caller gets it at once.
+ */
+function refusedValues(error: unknown): boolean {
+  const code = databaseError(error)?.code;
+  return code !== undefined && (code.startsWith("22") || code.startsWith("23"));
 }
