@@ -1,7 +1,8 @@
 // The postgres.js client prepares every statement (one round trip each instead of two) and plans
 // each execution for its own values, in and out of transactions; one-statement writes run on
-// sessions that may keep a generic plan.
+// sessions that may keep a generic plan; no session compiles with JIT.
 import { eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
 import { auditLogs, memories, users } from "./schema";
@@ -13,10 +14,12 @@ const serverUrl = process.env.DATABASE_URL;
 describe.skipIf(!serverUrl)("postgres.js client", () => {
   let handle: DatabaseHandle;
   let drop: () => Promise<void>;
+  let url: string;
 
   beforeAll(async () => {
     const database = await createPostgresDatabase(serverUrl!);
     drop = database.drop;
+    url = database.url;
     // One connection, so that pg_prepared_statements is the session's that ran the queries.
     handle = await connect({ url: database.url, maxConnections: 1 });
     await migrate(handle);
@@ -82,5 +85,36 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
       sql`select (select count(*)::int from memories) as memories, (select count(*)::int from audit_logs where event_type = 'memory.created') as events`,
     );
     expect(stored).toEqual({ memories: 8, events: 8 });
+  });
+
+  // With the thresholds at 0 PostgreSQL would compile any statement: the plan says whether it did.
+  const JIT_ALWAYS = ["jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"].map((name) => `set local ${name} = 0`);
+  const explainAnalyzed = "explain (analyze, format json) select sum(g) from generate_series(1, 1000) g where g % 7 = 3";
+
+  it("never compiles a statement with JIT, on either pool, however costly the planner thinks it is", async () => {
+    const jitUsed = async (db: Database) =>
+      db.transaction(async (tx) => {
+        for (const statement of JIT_ALWAYS) await tx.execute(sql.raw(statement));
+        const [row] = await selectRows<{ "QUERY PLAN": [{ JIT?: unknown }] }>(tx, sql.raw(explainAnalyzed));
+        return row!["QUERY PLAN"][0].JIT !== undefined;
+      });
+    for (const db of [handle.db, oneStatementWrites(handle.db)]) {
+      const [setting] = await selectRows<{ jit: string }>(db, sql`show jit`);
+      expect(setting?.jit).toBe("off");
+      expect(await jitUsed(db)).toBe(false);
+    }
+    // The same statement on a session of PostgreSQL's defaults is compiled, where the server can.
+    const plain = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [{ available }] = await plain<[{ available: boolean }]>`select pg_jit_available() as available`;
+      const compiled = await plain.begin(async (tx) => {
+        for (const statement of JIT_ALWAYS) await tx.unsafe(statement);
+        const [row] = await tx.unsafe(explainAnalyzed);
+        return (row as unknown as { "QUERY PLAN": [{ JIT?: unknown }] })["QUERY PLAN"][0].JIT !== undefined;
+      });
+      expect(compiled).toBe(available);
+    } finally {
+      await plain.end({ timeout: 5 });
+    }
   });
 });
