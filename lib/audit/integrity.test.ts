@@ -16,6 +16,7 @@ import {
 } from "./integrity";
 import { consistencyProof, inclusionProof, leafNodeHash, verifyConsistency, verifyInclusion, type NodeReader } from "./merkle";
 import { recordAuditEvent, recordAuditEvents } from "./record";
+import { rollUpAuditSummaries } from "./stats";
 
 // ----- An independent RFC 6962 implementation, straight from the RFC's recursive definitions -----
 const h = (...parts: (Buffer | number[])[]) => createHash("sha256").update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest();
@@ -193,52 +194,72 @@ describe("sealing, checkpoints and verification", () => {
   });
 });
 
-// The seal watermark is the server's oldest open transaction, whichever database it is in: an
-// event committed meanwhile stays pending until that transaction ends. Only PostgreSQL has others.
-describe.skipIf(!process.env.DATABASE_URL)("a transaction open elsewhere on the server", () => {
+// The seal and roll-up watermark is this database's oldest open transaction: an event committed
+// meanwhile stays pending until that transaction ends, while one open in another database of the
+// same server (a long load, another test's database) holds nothing back. Only PostgreSQL has others.
+describe.skipIf(!process.env.DATABASE_URL)("a transaction left open", () => {
   let database: TestDatabase;
   let other: { url: string; drop: () => Promise<void> };
-  let client: Sql;
+  let elsewhere: Sql;
+  let here: Sql;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     other = await createPostgresDatabase(process.env.DATABASE_URL!);
     const { default: postgres } = await import("postgres");
-    client = postgres(other.url, { max: 1, onnotice: () => {} });
+    elsewhere = postgres(other.url, { max: 1, onnotice: () => {} });
+    here = postgres(database.url!, { max: 1, onnotice: () => {} });
   });
 
   afterAll(async () => {
-    await client?.end({ timeout: 5 });
+    await Promise.all([elsewhere?.end({ timeout: 5 }), here?.end({ timeout: 5 })]);
     await other?.drop();
     await database?.close();
   });
 
-  /** Opens a transaction with a transaction id in the other database; resolves `end` to finish it. */
-  async function holdTransaction(): Promise<{ end: () => Promise<void> }> {
+  /** Opens a transaction with a transaction id on `client`; resolves `end` to finish it. */
+  async function holdTransaction(client: Sql): Promise<{ xid: number; end: () => Promise<void> }> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let opened!: () => void;
-    const open = new Promise<void>((resolve) => (opened = resolve));
+    let opened!: (xid: number) => void;
+    const open = new Promise<number>((resolve) => (opened = resolve));
     const done = client.begin(async (tx) => {
-      await tx`select pg_current_xact_id()`;
-      opened();
+      const [{ xid }] = await tx<[{ xid: string }]>`select pg_current_xact_id()::text as xid`;
+      opened(Number(xid));
       await released;
     });
-    await open;
-    return { end: async () => (release(), await done) };
+    return { xid: await open, end: async () => (release(), await done) };
   }
 
-  it("holds events back from the sealer; an on-demand checkpoint waits for it, up to its limit", async () => {
-    const held = await holdTransaction();
+  it("in this database holds events back from the sealer and the roll-up; an on-demand checkpoint waits for it, up to its limit", async () => {
+    const held = await holdTransaction(here);
     const [row] = await recordAuditEvents(database.db, [{ eventType: "auth.logout" }]);
     expect(await sealPendingEvents(database.db)).toMatchObject({ sealed: 0 });
     expect(await sealCommittedEvents(database.db, undefined, 100)).toMatchObject({ sealed: 0, complete: false });
+    expect(await rollUpAuditSummaries(database.db)).toMatchObject({ events: 0 });
 
     const checkpoint = createCheckpoint(database.db, "on_demand");
     await new Promise((resolve) => setTimeout(resolve, 300));
     await held.end();
-    expect(await checkpoint).toMatchObject({ treeSize: 1 });
+    const sealed = await checkpoint;
+    expect(sealed).toMatchObject({ treeSize: 1 });
     expect(await eventProof(database.db, row!.id)).toMatchObject({ sealed: true, leaf_index: 0 });
+    expect(await rollUpAuditSummaries(database.db)).toMatchObject({ events: 1 });
+  });
+
+  it("in another database of the server holds nothing back", async () => {
+    const held = await holdTransaction(elsewhere);
+    try {
+      const [row] = await recordAuditEvents(database.db, [{ eventType: "auth.logout" }]);
+      // The server's oldest open transaction is the held one (or older): it is still running.
+      const [server] = await selectRows<{ xmin: string }>(database.db, sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`);
+      expect(Number(server!.xmin)).toBeLessThanOrEqual(held.xid);
+      expect(await sealCommittedEvents(database.db, undefined, 100)).toMatchObject({ sealed: 1, complete: true });
+      expect(await eventProof(database.db, row!.id)).toMatchObject({ sealed: true, leaf_index: 1 });
+      expect(await rollUpAuditSummaries(database.db)).toMatchObject({ events: 1 });
+    } finally {
+      await held.end();
+    }
   });
 });
 

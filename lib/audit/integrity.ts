@@ -22,6 +22,7 @@ import {
 import { auditLogToJson, leafContentOf } from "./query";
 import { recordAuditEvent } from "./record";
 import { VerifyWorkers } from "./verify-workers";
+import { writableWatermarkSql } from "./watermark";
 
 export type Checkpoint = typeof auditCheckpoints.$inferSelect;
 
@@ -46,8 +47,7 @@ export interface SealResult {
  * Seals every event of the transactions that finished since the last run, in (transaction,
  * id) order. Writers never wait for it: it runs in the background and holds only its own state
  * row. An event's sealing delay is therefore one sealer interval at most, plus the time until every
- * transaction that began before its own has finished — anywhere on the PostgreSQL server, since
- * the watermark (pg_snapshot_xmin) is the server's, not the database's.
+ * transaction of this database that began before its own has finished (writableWatermarkSql).
  */
 export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKeys()): Promise<SealResult> {
   return db.transaction(async (tx) => {
@@ -55,7 +55,7 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
     if (!state) throw new Error("audit_seal_state is missing its row; run the migrations");
     const [bound] = await selectRows<{ hi: string | number }>(
       tx,
-      sql`select greatest(${state.sealedBeforeTx}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi`,
+      sql`select greatest(${state.sealedBeforeTx}::bigint, ${writableWatermarkSql}) as hi`,
     );
     const hi = Number(bound?.hi ?? state.sealedBeforeTx);
     if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [], sealedBeforeTx: state.sealedBeforeTx };
@@ -107,9 +107,8 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
 export const SEAL_COMMITTED_WAIT_MS = 10_000;
 
 /**
- * Seals every event committed before the call: seals, and seals again while a transaction that
- * began earlier is still open (one in another database of the same server holds the watermark
- * too), for up to `waitMs`; then returns what the rounds sealed and refused, and whether the
+ * Seals every event committed before the call: seals, and seals again while a transaction of this
+ * database that began earlier is still open, for up to `waitMs`; then returns what the rounds sealed and refused, and whether the
  * watermark got past the call. An on-demand checkpoint uses it, so that it covers the events its
  * caller just wrote.
  */

@@ -6,6 +6,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { selectRows, type Database } from "@/lib/db/client";
 import { SECURITY_SEVERITIES } from "./events";
 import { searchDaySql } from "./search-day";
+import { writableWatermarkSql } from "./watermark";
 import type { AuditLogFilters } from "./query";
 
 export interface AuditStatistics {
@@ -423,8 +424,9 @@ export interface RollUpResult {
 /**
  * Adds the events of every transaction that finished since the last run to the hourly, daily
  * and weekly summaries, and their words to the word summaries. An event counts once: the
- * watermark is the oldest transaction still running when the statement's snapshot was taken, so
- * every event below it is visible now, and every event at or above it is left for the next run. Concurrent runs queue on the state row.
+ * watermark is the oldest transaction of this database still running when the statement's snapshot
+ * was taken (writableWatermarkSql), so every event below it is visible now, and every event at or
+ * above it is left for the next run. Concurrent runs queue on the state row.
  */
 export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> {
   return db.transaction(async (tx) => {
@@ -438,7 +440,7 @@ export async function rollUpAuditSummaries(db: Database): Promise<RollUpResult> 
       sql`
       with bounds as (
         select ${from}::bigint as lo,
-               greatest(${from}::bigint, pg_snapshot_xmin(pg_current_snapshot())::text::bigint) as hi
+               greatest(${from}::bigint, ${writableWatermarkSql}) as hi
       ),
       ev as (
         select a.timestamp, a.event_type, a.severity, a.success, a.user_id, a.username,
