@@ -108,9 +108,9 @@ export const SEAL_COMMITTED_WAIT_MS = 10_000;
 
 /**
  * Seals every event committed before the call: seals, and seals again while a transaction of this
- * database that began earlier is still open, for up to `waitMs`; then returns what the rounds sealed and refused, and whether the
- * watermark got past the call. An on-demand checkpoint uses it, so that it covers the events its
- * caller just wrote.
+ * database that began earlier is still open, for up to `waitMs`; then returns what the rounds
+ * sealed and refused, and whether the watermark got past the call. An on-demand checkpoint uses
+ * it, so that it covers the events its caller just wrote.
  */
 export async function sealCommittedEvents(
   db: Database,
