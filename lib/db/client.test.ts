@@ -2,6 +2,7 @@
 // each execution for its own values, in and out of transactions; one-statement writes run on
 // sessions that may keep a generic plan; no session compiles with JIT.
 import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
@@ -106,13 +107,9 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
     // The same statement on a session of PostgreSQL's defaults is compiled, where the server can.
     const plain = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      const [{ available }] = await plain<[{ available: boolean }]>`select pg_jit_available() as available`;
-      const compiled = await plain.begin(async (tx) => {
-        for (const statement of JIT_ALWAYS) await tx.unsafe(statement);
-        const [row] = await tx.unsafe(explainAnalyzed);
-        return (row as unknown as { "QUERY PLAN": [{ JIT?: unknown }] })["QUERY PLAN"][0].JIT !== undefined;
-      });
-      expect(compiled).toBe(available);
+      const db = drizzle({ client: plain }) as unknown as Database;
+      const [server] = await selectRows<{ available: boolean }>(db, sql`select pg_jit_available() as available`);
+      expect(await jitUsed(db)).toBe(server!.available);
     } finally {
       await plain.end({ timeout: 5 });
     }

@@ -74,9 +74,11 @@ export class CpuTally {
   }
 
   perRequest(): CpuPerRequest {
-    const per = (party: keyof CpuReading) => (this.spent[party] * 1e6) / Math.max(1, this.requests);
-    const result = { server: per("server"), postgres: per("postgres"), loadGenerator: per("loadGenerator"), total: 0 };
-    result.total = result.server + result.postgres + result.loadGenerator;
+    const result: CpuPerRequest = { server: 0, postgres: 0, loadGenerator: 0, total: 0 };
+    for (const party of PARTIES) {
+      result[party] = (this.spent[party] * 1e6) / Math.max(1, this.requests);
+      result.total += result[party];
+    }
     return result;
   }
 }
