@@ -2,6 +2,9 @@
 // the server under test, PostgreSQL and the load generator. A throughput ratio alone cannot say
 // where audit logging's cost lies; on a machine of two cores all three share, it is why the ratio
 // moves. Elsewhere than Linux (no /proc) every reading is null and the benchmark prints none.
+// Beside CPU time, the time the servers' main threads were ready to run but waited for a core
+// (schedstat): on two cores, the work PostgreSQL does for a request partly runs on the server's
+// core, and a request's wait there slows the server as much as CPU of its own would.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Seconds of CPU (user + system, every thread) of the three parties at one moment. */
@@ -10,6 +13,8 @@ export interface CpuReading {
   server: number;
   postgres: number;
   loadGenerator: number;
+  /** Seconds the servers' main threads waited for a core while ready to run (null without schedstat). */
+  serverWait: number | null;
 }
 
 /** Clock ticks a second in /proc (USER_HZ: 100 on every Linux architecture Node.js runs on). */
@@ -28,6 +33,16 @@ function processTicks(pid: string): { command: string; ticks: number } | null {
   }
 }
 
+/** Seconds a process's main thread has waited on a run queue (schedstat's second field, in ns). */
+function mainThreadWait(pid: number): number | null {
+  try {
+    const waited = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]);
+    return Number.isFinite(waited) ? waited / 1e9 : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads the CPU time of the server processes `serverPids` (both benchmark servers: either one's
  * sealer may seal the other's events), of every process named `postgres` (the
@@ -38,10 +53,13 @@ function processTicks(pid: string): { command: string; ticks: number } | null {
  */
 export function readCpu(serverPids: number[]): CpuReading | null {
   let server = 0;
+  let serverWait: number | null = 0;
   for (const pid of serverPids) {
     const found = processTicks(String(pid));
     if (!found) return null;
     server += found.ticks;
+    const waited = mainThreadWait(pid);
+    serverWait = waited === null || serverWait === null ? null : serverWait + waited;
   }
   let postgres = 0;
   for (const entry of readdirSync("/proc")) {
@@ -50,7 +68,7 @@ export function readCpu(serverPids: number[]): CpuReading | null {
     if (other?.command === "postgres") postgres += other.ticks;
   }
   const own = process.cpuUsage();
-  return { server: server / TICKS, postgres: postgres / TICKS, loadGenerator: (own.user + own.system) / 1e6 };
+  return { server: server / TICKS, postgres: postgres / TICKS, loadGenerator: (own.user + own.system) / 1e6, serverWait };
 }
 
 /** Microseconds of CPU a request, by party and in all. */
@@ -58,27 +76,34 @@ export interface CpuPerRequest {
   server: number;
   postgres: number;
   loadGenerator: number;
+  /** CPU of the three parties. */
   total: number;
+  /** The servers' main threads' wait for a core (not CPU; null without schedstat). */
+  serverWait: number | null;
 }
 
 const PARTIES = ["server", "postgres", "loadGenerator"] as const;
 
 /** The CPU time of a mode's turns, summed, and the requests they answered. */
 export class CpuTally {
-  private readonly spent: CpuReading = { server: 0, postgres: 0, loadGenerator: 0 };
+  private readonly spent: CpuReading = { server: 0, postgres: 0, loadGenerator: 0, serverWait: 0 };
   private requests = 0;
 
   add(before: CpuReading, after: CpuReading, requests: number): void {
     for (const party of PARTIES) this.spent[party] += after[party] - before[party];
+    const waited = this.spent.serverWait === null || before.serverWait === null || after.serverWait === null;
+    this.spent.serverWait = waited ? null : this.spent.serverWait! + after.serverWait! - before.serverWait!;
     this.requests += requests;
   }
 
   perRequest(): CpuPerRequest {
-    const result: CpuPerRequest = { server: 0, postgres: 0, loadGenerator: 0, total: 0 };
+    const perRequest = (seconds: number) => (seconds * 1e6) / Math.max(1, this.requests);
+    const result: CpuPerRequest = { server: 0, postgres: 0, loadGenerator: 0, total: 0, serverWait: null };
     for (const party of PARTIES) {
-      result[party] = (this.spent[party] * 1e6) / Math.max(1, this.requests);
+      result[party] = perRequest(this.spent[party]);
       result.total += result[party];
     }
+    if (this.spent.serverWait !== null) result.serverWait = perRequest(this.spent.serverWait);
     return result;
   }
 }

@@ -454,14 +454,15 @@ async function main(): Promise<number> {
     const spread = (pairs: number[]) => `pairs ${fmt(Math.min(...pairs), 2)}–${fmt(Math.max(...pairs), 2)}`;
     console.log(`  ratio POST on/off ${fmt(overhead.post.ratio, 2)}× (${spread(overhead.post.pairs)})   GET on/off ${fmt(overhead.get.ratio, 2)}× (${spread(overhead.get.pairs)})`);
     if (overhead.post.cpu && overhead.get.cpu) {
-      console.log("\nCPU a request, µs (/proc: both servers, PostgreSQL, this process's autocannon)   servers  PostgreSQL  load gen.   total");
+      console.log("\nCPU a request, µs (/proc: both servers, PostgreSQL, this process's autocannon)   servers  PostgreSQL  load gen.   total   server waited for a core");
       for (const [label, cpu] of [
         ["POST /memories, audit on", overhead.post.cpu.on],
         ["POST /memories, audit off", overhead.post.cpu.off],
         ["GET /memories, audit on", overhead.get.cpu.on],
         ["GET /memories, audit off", overhead.get.cpu.off],
       ] as const) {
-        console.log(`  ${label.padEnd(78)} ${fmt(cpu.server, 0).padStart(7)} ${fmt(cpu.postgres, 0).padStart(11)} ${fmt(cpu.loadGenerator, 0).padStart(10)} ${fmt(cpu.total, 0).padStart(7)}`);
+        const waited = cpu.serverWait === null ? "–" : fmt(cpu.serverWait, 0);
+        console.log(`  ${label.padEnd(78)} ${fmt(cpu.server, 0).padStart(7)} ${fmt(cpu.postgres, 0).padStart(11)} ${fmt(cpu.loadGenerator, 0).padStart(10)} ${fmt(cpu.total, 0).padStart(7)} ${waited.padStart(26)}`);
       }
       const costRatio = (cpu: Record<Mode, CpuPerRequest>) => fmt(cpu.off.total / cpu.on.total, 2);
       console.log(`  cost ratio off/on (CPU a request): POST ${costRatio(overhead.post.cpu)}×, GET ${costRatio(overhead.get.cpu)}×`);
