@@ -2,7 +2,7 @@
 // it the change itself (changeWithAuditEvents), so the change and its audit row commit together or
 // not at all.
 import { sql, type SQLWrapper } from "drizzle-orm";
-import { insertRowsAsJson, insertRowsAsJsonStatement, oneStatementWrites, type Database } from "@/lib/db/client";
+import { insertRowsAsJson, insertRowsAsJsonStatement, genericPlanSessions, type Database } from "@/lib/db/client";
 import { auditLogs, type AuditLogRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { randomBytes } from "node:crypto";
@@ -228,7 +228,7 @@ export function buildAuditRow(event: AuditEventInput): Omit<AuditLogRow, "id" | 
  * The rows go as one JSON parameter (insertRowsAsJson) and only the values the database assigns
  * come back: building and reading 30 columns through the ORM cost more CPU than the insert itself
  * on every audited request. Outside a transaction (a read's event, a failed login) the INSERT is a
- * statement of its own, so it runs on oneStatementWrites(db), whose plan PostgreSQL keeps, and
+ * statement of its own, so it runs on genericPlanSessions(db), whose plan PostgreSQL keeps, and
  * on PostgreSQL it is shared with the rows recorded meanwhile (SharedAuditInsert): the promise
  * settles once the rows have committed.
  */
@@ -239,7 +239,7 @@ export async function recordAuditEvents(
 ): Promise<AuditLogRow[]> {
   if (!(options.enabled ?? isAuditEnabled()) || events.length === 0) return [];
   const rows = events.map(buildAuditRow);
-  const writes = oneStatementWrites(db);
+  const writes = genericPlanSessions(db);
   // On its own (not in a transaction of PostgreSQL's), the INSERT is shared with the rows other
   // requests record meanwhile.
   const ids = writes === db ? await insertAuditRows(db, rows) : await sharedInsertOn(writes).write(rows);
@@ -255,7 +255,7 @@ async function insertAuditRows(db: Database, rows: BuiltAuditRow[]): Promise<Ass
   return assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
 }
 
-// One per write pool, on globalThis as the pools are (Next.js may load this module more than once).
+// One per generic-plan pool, on globalThis as the pools are (Next.js may load this module more than once).
 const sharedInserts = ((globalThis as unknown as { __memoricSharedAuditInserts?: WeakMap<Database, SharedAuditInsert<BuiltAuditRow>> }).__memoricSharedAuditInserts ??=
   new WeakMap());
 
@@ -287,14 +287,14 @@ export async function recordAuditBatch(
  * needed, and a request makes one round trip where BEGIN, change, audit insert and COMMIT took
  * four. The events are built before the change runs, so the values the database would assign must
  * be taken beforehand (nextIdentity for ids, a Date for times). With audit logging disabled only
- * the change runs. On PostgreSQL it runs on oneStatementWrites(db). The rows are written whatever
+ * the change runs. On PostgreSQL it runs on genericPlanSessions(db). The rows are written whatever
  * the change matched: an UPDATE or DELETE that may find nothing belongs in a transaction with
  * recordAuditEvents.
  */
 export async function changeWithAuditEvents(db: Database, change: SQLWrapper, events: AuditEventInput[], options: RecordOptions = {}): Promise<void> {
   const enabled = options.enabled ?? isAuditEnabled();
   const audit = enabled ? insertRowsAsJsonStatement(auditLogs, events.map(buildAuditRow)) : null;
-  await oneStatementWrites(db).execute(audit ? sql`with change as (${change.getSQL()}), audit as (${audit}) select 1` : change.getSQL());
+  await genericPlanSessions(db).execute(audit ? sql`with change as (${change.getSQL()}), audit as (${audit}) select 1` : change.getSQL());
 }
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
 import { auditLogs, memories, users } from "./schema";
 import { createPostgresDatabase } from "./testing";
-import { connect, migrate, nextIdentity, oneStatementWrites, selectRows, type Database, type DatabaseHandle } from "./client";
+import { connect, migrate, nextIdentity, genericPlanSessions, selectRows, type Database, type DatabaseHandle } from "./client";
 
 const serverUrl = process.env.DATABASE_URL;
 
@@ -63,7 +63,7 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
   });
 
   it("runs one-statement writes on their own sessions, where a write keeps a generic plan after five executions", async () => {
-    const writes = oneStatementWrites(handle.db);
+    const writes = genericPlanSessions(handle.db);
     expect(writes).not.toBe(handle.db);
     for (let i = 0; i < 8; i++) {
       const id = await nextIdentity(handle.db, memories);
@@ -99,7 +99,7 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
         const [row] = await selectRows<{ "QUERY PLAN": [{ JIT?: unknown }] }>(tx, sql.raw(explainAnalyzed));
         return row!["QUERY PLAN"][0].JIT !== undefined;
       });
-    for (const db of [handle.db, oneStatementWrites(handle.db)]) {
+    for (const db of [handle.db, genericPlanSessions(handle.db)]) {
       const [setting] = await selectRows<{ jit: string }>(db, sql`show jit`);
       expect(setting?.jit).toBe("off");
       expect(await jitUsed(db)).toBe(false);

@@ -2,7 +2,7 @@
 // rows each action writes, read back through the audit API.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectRows, WRITE_POOL_NAME } from "@/lib/db/client";
+import { selectRows, GENERIC_PLAN_POOL_NAME } from "@/lib/db/client";
 import { apiFor, type Api } from "../support/api";
 import { startTestServer, type TestServer } from "../support/server";
 
@@ -201,13 +201,13 @@ describe("POST /memories", () => {
     expect((await api.delete(`/memories/${response.body.id}`, as(bob.token))).status).toBe(204);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)("stores the memory and its audit row through the server's write pool (PostgreSQL)", async () => {
+  it.skipIf(!process.env.DATABASE_URL)("checks the token and stores the memory and its audit row on the server's generic-plan pool (PostgreSQL)", async () => {
     const handle = await server.openDatabase();
     try {
       const writers = async () =>
-        (await selectRows<{ n: number }>(handle.db, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${WRITE_POOL_NAME}`))[0]!.n;
+        (await selectRows<{ n: number }>(handle.db, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${GENERIC_PLAN_POOL_NAME}`))[0]!.n;
       const before = await writers();
-      const memory = await create(alice.token, { content: "written on the write pool" });
+      const memory = await create(alice.token, { content: "written on the generic-plan pool" });
       expect((await lastEvent("memory.created", { resource_id: String(memory.id) })).user_id).toBe(alice.user.id);
       // The pool opens its connections when first used and keeps them.
       expect(await writers()).toBeGreaterThanOrEqual(Math.max(before, 1));
