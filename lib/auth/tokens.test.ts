@@ -2,29 +2,17 @@
 // key, which on PostgreSQL runs on the sessions that keep a statement's generic plan.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, genericPlanSessions, migrate, selectRows, type Database, type DatabaseHandle } from "@/lib/db/client";
-import { createPostgresDatabase } from "@/lib/db/testing";
+import { genericPlanSessions, selectRows, type Database } from "@/lib/db/client";
+import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { createTestActor } from "./testing";
 import { issueAccessToken, revokeToken, verifyAccessToken } from "./tokens";
 
-const serverUrl = process.env.DATABASE_URL;
+describe.skipIf(!process.env.DATABASE_URL)("verifyAccessToken on PostgreSQL", () => {
+  let handle: TestDatabase;
 
-describe.skipIf(!serverUrl)("verifyAccessToken on PostgreSQL", () => {
-  let handle: DatabaseHandle;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const database = await createPostgresDatabase(serverUrl!);
-    drop = database.drop;
-    // One connection a pool, so that pg_prepared_statements is the session's that ran the lookups.
-    handle = await connect({ url: database.url, maxConnections: 1 });
-    await migrate(handle);
-  });
-
-  afterAll(async () => {
-    await handle?.close();
-    await drop?.();
-  });
+  // One connection a pool, so that pg_prepared_statements is the session's that ran the lookups.
+  beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
+  afterAll(() => handle?.close());
 
   const lookups = (db: Database) =>
     selectRows<{ generic_plans: number; custom_plans: number }>(

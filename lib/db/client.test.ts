@@ -7,29 +7,15 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
 import { auditLogs, memories, users } from "./schema";
-import { createPostgresDatabase } from "./testing";
-import { connect, migrate, nextIdentity, genericPlanSessions, selectRows, type Database, type DatabaseHandle } from "./client";
+import { genericPlanSessions, nextIdentity, selectRows, type Database } from "./client";
+import { createTestDatabase, type TestDatabase } from "./testing";
 
-const serverUrl = process.env.DATABASE_URL;
+describe.skipIf(!process.env.DATABASE_URL)("postgres.js client", () => {
+  let handle: TestDatabase;
 
-describe.skipIf(!serverUrl)("postgres.js client", () => {
-  let handle: DatabaseHandle;
-  let drop: () => Promise<void>;
-  let url: string;
-
-  beforeAll(async () => {
-    const database = await createPostgresDatabase(serverUrl!);
-    drop = database.drop;
-    url = database.url;
-    // One connection, so that pg_prepared_statements is the session's that ran the queries.
-    handle = await connect({ url: database.url, maxConnections: 1 });
-    await migrate(handle);
-  });
-
-  afterAll(async () => {
-    await handle?.close();
-    await drop?.();
-  });
+  // One connection, so that pg_prepared_statements is the session's that ran the queries.
+  beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
+  afterAll(() => handle?.close());
 
   const prepared = (like: string, db: Database = handle.db) =>
     selectRows<{ statement: string; generic_plans: number; custom_plans: number }>(
@@ -105,7 +91,7 @@ describe.skipIf(!serverUrl)("postgres.js client", () => {
       expect(await jitUsed(db)).toBe(false);
     }
     // The same statement on a session of PostgreSQL's defaults is compiled, where the server can.
-    const plain = postgres(url, { max: 1, onnotice: () => {} });
+    const plain = postgres(handle.url!, { max: 1, onnotice: () => {} });
     try {
       const db = drizzle({ client: plain }) as unknown as Database;
       const [server] = await selectRows<{ available: boolean }>(db, sql`select pg_jit_available() as available`);

@@ -33,7 +33,8 @@ export async function createPostgresDatabase(serverUrl: string): Promise<{ url: 
   };
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `maxConnections`: the PostgreSQL pool's size (1 to read pg_prepared_statements of the session that ran the statements). */
+export async function createTestDatabase(options: { maxConnections?: number } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const handle = await connect({});
@@ -41,7 +42,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return handle;
   }
   const { url, drop } = await createPostgresDatabase(serverUrl);
-  const handle = await connect({ url, maxConnections: 4 });
+  const handle = await connect({ url, maxConnections: options.maxConnections ?? 4 });
   await migrate(handle);
   return {
     ...handle,
