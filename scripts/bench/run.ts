@@ -45,6 +45,8 @@ const CONNECTIONS = Number(args.connections);
 const QUERY_SAMPLES = 100;
 const INSERT_BASELINE_ROWS = 100_000;
 const INGEST_BATCH = 1000;
+// The issue's latency targets are for 1M events; at 10M they may be up to twice as long.
+const LATENCY_SLACK = EVENTS >= 10_000_000 ? 2 : 1;
 
 interface Throughput {
   rps: number;
@@ -433,9 +435,9 @@ async function main(): Promise<number> {
       targets: {
         "audit overhead POST /memories ≥ 0.90×": overhead.post.ratio >= 0.9,
         "ingest ≥ 0.40× of INSERT … SELECT": ingest.rate / insertRate >= 0.4,
-        "single-filter /audit/logs p50 ≤ 15 ms": Math.max(...single) <= 15,
-        "statistics 90 d p50 ≤ 50 ms": queryResults["/audit/statistics 90 d"]!.p50 <= 50,
-        "user activity p50 ≤ 15 ms": queryResults["/audit/logs/user/{id}"]!.p50 <= 15,
+        [`single-filter /audit/logs p50 ≤ ${15 * LATENCY_SLACK} ms`]: Math.max(...single) <= 15 * LATENCY_SLACK,
+        [`statistics 90 d p50 ≤ ${50 * LATENCY_SLACK} ms`]: queryResults["/audit/statistics 90 d"]!.p50 <= 50 * LATENCY_SLACK,
+        [`user activity p50 ≤ ${15 * LATENCY_SLACK} ms`]: queryResults["/audit/logs/user/{id}"]!.p50 <= 15 * LATENCY_SLACK,
         "verify ≥ 100k events/s": report.checked / verifySeconds >= 100_000,
       },
     };
