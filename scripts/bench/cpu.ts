@@ -91,8 +91,8 @@ export class CpuTally {
 
   add(before: CpuReading, after: CpuReading, requests: number): void {
     for (const party of PARTIES) this.spent[party] += after[party] - before[party];
-    const waited = this.spent.serverWait === null || before.serverWait === null || after.serverWait === null;
-    this.spent.serverWait = waited ? null : this.spent.serverWait! + after.serverWait! - before.serverWait!;
+    const unmeasured = this.spent.serverWait === null || before.serverWait === null || after.serverWait === null;
+    this.spent.serverWait = unmeasured ? null : this.spent.serverWait! + after.serverWait! - before.serverWait!;
     this.requests += requests;
   }
 
