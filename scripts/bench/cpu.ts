@@ -13,8 +13,8 @@ export interface CpuReading {
   server: number;
   postgres: number;
   loadGenerator: number;
-  /** Seconds the servers' main threads waited for a core while ready to run (null without schedstat). */
-  serverWait: number | null;
+  /** Seconds the servers' main threads waited for a core while ready to run (NaN without schedstat). */
+  serverWait: number;
 }
 
 /** Clock ticks a second in /proc (USER_HZ: 100 on every Linux architecture Node.js runs on). */
@@ -33,13 +33,12 @@ function processTicks(pid: string): { command: string; ticks: number } | null {
   }
 }
 
-/** Seconds a process's main thread has waited on a run queue (schedstat's second field, in ns). */
-function mainThreadWait(pid: number): number | null {
+/** Seconds a process's main thread has waited on a run queue (schedstat's second field, in ns); NaN without it. */
+function mainThreadWait(pid: number): number {
   try {
-    const waited = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]);
-    return Number.isFinite(waited) ? waited / 1e9 : null;
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]) / 1e9;
   } catch {
-    return null;
+    return NaN;
   }
 }
 
@@ -53,13 +52,12 @@ function mainThreadWait(pid: number): number | null {
  */
 export function readCpu(serverPids: number[]): CpuReading | null {
   let server = 0;
-  let serverWait: number | null = 0;
+  let serverWait = 0;
   for (const pid of serverPids) {
     const found = processTicks(String(pid));
     if (!found) return null;
     server += found.ticks;
-    const waited = mainThreadWait(pid);
-    serverWait = waited === null || serverWait === null ? null : serverWait + waited;
+    serverWait += mainThreadWait(pid);
   }
   let postgres = 0;
   for (const entry of readdirSync("/proc")) {
@@ -78,11 +76,12 @@ export interface CpuPerRequest {
   loadGenerator: number;
   /** CPU of the three parties. */
   total: number;
-  /** The servers' main threads' wait for a core (not CPU; null without schedstat). */
-  serverWait: number | null;
+  /** The servers' main threads' wait for a core (not CPU; NaN without schedstat, null in JSON). */
+  serverWait: number;
 }
 
 const PARTIES = ["server", "postgres", "loadGenerator"] as const;
+const READINGS = [...PARTIES, "serverWait"] as const;
 
 /** The CPU time of a mode's turns, summed, and the requests they answered. */
 export class CpuTally {
@@ -90,20 +89,17 @@ export class CpuTally {
   private requests = 0;
 
   add(before: CpuReading, after: CpuReading, requests: number): void {
-    for (const party of PARTIES) this.spent[party] += after[party] - before[party];
-    const unmeasured = this.spent.serverWait === null || before.serverWait === null || after.serverWait === null;
-    this.spent.serverWait = unmeasured ? null : this.spent.serverWait! + after.serverWait! - before.serverWait!;
+    for (const reading of READINGS) this.spent[reading] += after[reading] - before[reading];
     this.requests += requests;
   }
 
   perRequest(): CpuPerRequest {
     const perRequest = (seconds: number) => (seconds * 1e6) / Math.max(1, this.requests);
-    const result: CpuPerRequest = { server: 0, postgres: 0, loadGenerator: 0, total: 0, serverWait: null };
+    const result: CpuPerRequest = { server: 0, postgres: 0, loadGenerator: 0, total: 0, serverWait: perRequest(this.spent.serverWait) };
     for (const party of PARTIES) {
       result[party] = perRequest(this.spent[party]);
       result.total += result[party];
     }
-    if (this.spent.serverWait !== null) result.serverWait = perRequest(this.spent.serverWait);
     return result;
   }
 }

@@ -48,6 +48,12 @@ const INGEST_BATCH = 1000;
 // The issue's latency targets are for 1M events; at 10M they may be up to twice as long.
 const LATENCY_SLACK = EVENTS >= 10_000_000 ? 2 : 1;
 
+/** A latency target, `{ "<label> p50 ≤ <limit> ms": met }`, its 1M limit scaled to the run's size. */
+const latencyTarget = (label: string, p50: number, limitAt1M: number) => {
+  const limit = limitAt1M * LATENCY_SLACK;
+  return { [`${label} p50 ≤ ${limit} ms`]: p50 <= limit };
+};
+
 interface Throughput {
   rps: number;
   p50: number;
@@ -435,9 +441,9 @@ async function main(): Promise<number> {
       targets: {
         "audit overhead POST /memories ≥ 0.90×": overhead.post.ratio >= 0.9,
         "ingest ≥ 0.40× of INSERT … SELECT": ingest.rate / insertRate >= 0.4,
-        [`single-filter /audit/logs p50 ≤ ${15 * LATENCY_SLACK} ms`]: Math.max(...single) <= 15 * LATENCY_SLACK,
-        [`statistics 90 d p50 ≤ ${50 * LATENCY_SLACK} ms`]: queryResults["/audit/statistics 90 d"]!.p50 <= 50 * LATENCY_SLACK,
-        [`user activity p50 ≤ ${15 * LATENCY_SLACK} ms`]: queryResults["/audit/logs/user/{id}"]!.p50 <= 15 * LATENCY_SLACK,
+        ...latencyTarget("single-filter /audit/logs", Math.max(...single), 15),
+        ...latencyTarget("statistics 90 d", queryResults["/audit/statistics 90 d"]!.p50, 50),
+        ...latencyTarget("user activity", queryResults["/audit/logs/user/{id}"]!.p50, 15),
         "verify ≥ 100k events/s": report.checked / verifySeconds >= 100_000,
       },
     };
@@ -463,7 +469,7 @@ async function main(): Promise<number> {
         ["GET /memories, audit on", overhead.get.cpu.on],
         ["GET /memories, audit off", overhead.get.cpu.off],
       ] as const) {
-        const waited = cpu.serverWait === null ? "–" : fmt(cpu.serverWait, 0);
+        const waited = Number.isFinite(cpu.serverWait) ? fmt(cpu.serverWait, 0) : "–";
         console.log(`  ${label.padEnd(78)} ${fmt(cpu.server, 0).padStart(7)} ${fmt(cpu.postgres, 0).padStart(11)} ${fmt(cpu.loadGenerator, 0).padStart(10)} ${fmt(cpu.total, 0).padStart(7)} ${waited.padStart(26)}`);
       }
       const costRatio = (cpu: Record<Mode, CpuPerRequest>) => fmt(cpu.off.total / cpu.on.total, 2);
