@@ -8,6 +8,7 @@ import { runRetention } from "@/lib/audit/retention";
 import { rollUpAuditSummaries } from "@/lib/audit/stats";
 import { closeDb, getDatabaseHandle, type Database } from "@/lib/db/client";
 import { env, EnvError, type Env } from "@/lib/env";
+import { BackgroundJobs } from "@/lib/server/background";
 import { createUser, findUserByUsername } from "@/lib/users/service";
 
 export const SYSTEM_ACTOR = { userId: "system", username: "system" } as const;
@@ -40,21 +41,6 @@ function onShutdown(hook: ShutdownHook): void {
   (holder.__memoricShutdownHooks ??= []).push(hook);
 }
 
-/** Runs `job` every `seconds`, never two at once, logging (not throwing) failures. */
-function every(seconds: number, name: string, job: () => Promise<unknown>): void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    job()
-      .catch((error: unknown) => console.error(`[memoric] ${name} failed:`, error instanceof Error ? error.message : error))
-      .finally(() => {
-        running = false;
-      });
-  }, seconds * 1000);
-  timer.unref();
-}
-
 /** Starts the server's services; a bad setting or an unreachable database stops the process. */
 export async function startServer(): Promise<void> {
   try {
@@ -85,13 +71,17 @@ async function start(): Promise<void> {
     resourceType: "system",
     metadata: { engine: handle.engine, node: process.version, pid: process.pid, admin_bootstrap: admin, audit_key_id: keys.keyId },
   });
-  every(settings.MEMORIC_AUDIT_ROLLUP_SECONDS, "audit roll-up", () => rollUpAuditSummaries(handle.db));
-  every(SEAL_SECONDS, "audit sealer", () => sealPendingEvents(handle.db));
-  every(settings.MEMORIC_CHECKPOINT_SECONDS, "audit checkpoint", () => createCheckpoint(handle.db, "interval", { onlyIfGrown: true }));
+  const jobs = new BackgroundJobs();
+  jobs.every(settings.MEMORIC_AUDIT_ROLLUP_SECONDS, "audit roll-up", () => rollUpAuditSummaries(handle.db));
+  jobs.every(SEAL_SECONDS, "audit sealer", () => sealPendingEvents(handle.db));
+  jobs.every(settings.MEMORIC_CHECKPOINT_SECONDS, "audit checkpoint", () => createCheckpoint(handle.db, "interval", { onlyIfGrown: true }));
   if (settings.MEMORIC_RETENTION_INTERVAL_HOURS > 0) {
-    every(settings.MEMORIC_RETENTION_INTERVAL_HOURS * 3600, "audit retention", () => runRetention(handle.db));
+    jobs.every(settings.MEMORIC_RETENTION_INTERVAL_HOURS * 3600, "audit retention", () => runRetention(handle.db));
   }
   onShutdown(async (signal) => {
+    // Runs in flight finish first: the last roll-up and checkpoint below then see all they wrote,
+    // and none is cut off when the pools close.
+    await jobs.stop();
     await recordAuditEvent(handle.db, {
       ...SYSTEM_ACTOR,
       eventType: "system.shutdown",
