@@ -5,7 +5,7 @@ import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import type { ActorContext } from "@/lib/audit/logger";
 import { recordAuditEvent } from "@/lib/audit/record";
-import type { Database } from "@/lib/db/client";
+import { genericPlanSessions, type Database } from "@/lib/db/client";
 import { apiKeys, type User } from "@/lib/db/schema";
 import { notFound } from "@/lib/http/errors";
 import { boundedText } from "@/lib/memories/schemas";
@@ -125,9 +125,13 @@ export async function revokeApiKey(db: Database, id: string, audit: ActorContext
 
 export type ApiKeyCheck = { ok: true; key: ApiKey } | { ok: false; failure: "api_key_invalid" | "api_key_revoked"; key?: ApiKey };
 
-/** Finds the key a secret belongs to, and notes its use (at most once a minute). */
+/**
+ * Finds the key a secret belongs to, and notes its use (at most once a minute). The lookup, by
+ * the key's hash, runs on the sessions that keep its plan (genericPlanSessions), as the bearer
+ * token check does.
+ */
 export async function verifyApiKey(db: Database, secret: string): Promise<ApiKeyCheck> {
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(secret))).limit(1);
+  const [key] = await genericPlanSessions(db).select().from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(secret))).limit(1);
   if (!key) return { ok: false, failure: "api_key_invalid" };
   if (key.revokedAt) return { ok: false, failure: "api_key_revoked", key };
   const now = new Date();

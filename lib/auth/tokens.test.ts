@@ -1,9 +1,8 @@
 // The token check every authenticated request makes: its user and its revocation in one lookup by
 // key, which on PostgreSQL runs on the sessions that keep a statement's generic plan.
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { genericPlanSessions, selectRows, type Database } from "@/lib/db/client";
-import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
+import { genericPlanSessions, type Database } from "@/lib/db/client";
+import { createTestDatabase, preparedPlans, type TestDatabase } from "@/lib/db/testing";
 import { createTestActor } from "./testing";
 import { issueAccessToken, revokeToken, verifyAccessToken } from "./tokens";
 
@@ -14,11 +13,7 @@ describe.skipIf(!process.env.DATABASE_URL)("verifyAccessToken on PostgreSQL", ()
   beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
   afterAll(() => handle?.close());
 
-  const lookups = (db: Database) =>
-    selectRows<{ generic_plans: number; custom_plans: number }>(
-      db,
-      sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%from "users" where "users"."id" = %'`,
-    );
+  const lookups = (db: Database) => preparedPlans(db, 'from "users" where "users"."id" = ');
 
   it("looks the user and the revocation up on the sessions that keep the plan, and still sees a revocation", async () => {
     const actor = await createTestActor(handle.db, "token-checker", ["user"]);

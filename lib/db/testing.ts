@@ -1,7 +1,8 @@
 // Fresh, migrated databases for tests: a new database on the PostgreSQL server named by
 // DATABASE_URL when it is set, else an in-memory PGlite. Each is dropped when closed.
 import { randomBytes } from "node:crypto";
-import { connect, migrate, type DatabaseHandle } from "./client";
+import { sql } from "drizzle-orm";
+import { connect, migrate, selectRows, type Database, type DatabaseHandle } from "./client";
 
 export interface TestDatabase extends DatabaseHandle {
   /** The connection URL of the new PostgreSQL database (undefined on PGlite). */
@@ -52,4 +53,12 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
       await drop();
     },
   };
+}
+
+/**
+ * How PostgreSQL planned the prepared statements of `db`'s session whose text holds `fragment`:
+ * pg_prepared_statements shows the session's own, so give the test database one connection.
+ */
+export function preparedPlans(db: Database, fragment: string): Promise<{ generic_plans: number; custom_plans: number }[]> {
+  return selectRows(db, sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where strpos(statement, ${fragment}) > 0`);
 }
