@@ -13,7 +13,7 @@ describe.skipIf(!process.env.DATABASE_URL)("verifyApiKey on PostgreSQL", () => {
   beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
   afterAll(() => handle?.close());
 
-  const lookups = (db: Database) => preparedPlans(db, 'from "api_keys" where "api_keys"."key_hash" = ');
+  const lookups = (db: Database) => preparedPlans(db, '%from "api_keys" where "api_keys"."key_hash" = %');
 
   it("looks the key up on the sessions that keep the plan, and still refuses a revoked key", async () => {
     const admin = await createTestActor(handle.db, "key-admin", ["admin", "user"]);

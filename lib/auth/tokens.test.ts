@@ -13,7 +13,7 @@ describe.skipIf(!process.env.DATABASE_URL)("verifyAccessToken on PostgreSQL", ()
   beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
   afterAll(() => handle?.close());
 
-  const lookups = (db: Database) => preparedPlans(db, 'from "users" where "users"."id" = ');
+  const lookups = (db: Database) => preparedPlans(db, '%from "users" where "users"."id" = %');
 
   it("looks the user and the revocation up on the sessions that keep the plan, and still sees a revocation", async () => {
     const actor = await createTestActor(handle.db, "token-checker", ["user"]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
 import { auditLogs, memories, users } from "./schema";
 import { genericPlanSessions, nextIdentity, selectRows, type Database } from "./client";
-import { createTestDatabase, type TestDatabase } from "./testing";
+import { createTestDatabase, preparedPlans, type TestDatabase } from "./testing";
 
 describe.skipIf(!process.env.DATABASE_URL)("postgres.js client", () => {
   let handle: TestDatabase;
@@ -17,11 +17,7 @@ describe.skipIf(!process.env.DATABASE_URL)("postgres.js client", () => {
   beforeAll(async () => (handle = await createTestDatabase({ maxConnections: 1 })));
   afterAll(() => handle?.close());
 
-  const prepared = (like: string, db: Database = handle.db) =>
-    selectRows<{ statement: string; generic_plans: number; custom_plans: number }>(
-      db,
-      sql`select statement, generic_plans::int, custom_plans::int from pg_prepared_statements where statement like ${like}`,
-    );
+  const prepared = (like: string, db: Database = handle.db) => preparedPlans(db, like);
 
   it("prepares drizzle's statements and plans each execution for its values", async () => {
     for (let i = 0; i < 8; i++) await handle.db.select({ id: users.id }).from(users).where(eq(users.username, `nobody-${i}`));

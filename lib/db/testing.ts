@@ -56,9 +56,9 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
 }
 
 /**
- * How PostgreSQL planned the prepared statements of `db`'s session whose text holds `fragment`:
+ * How PostgreSQL planned the prepared statements of `db`'s session whose text is LIKE `pattern`:
  * pg_prepared_statements shows the session's own, so give the test database one connection.
  */
-export function preparedPlans(db: Database, fragment: string): Promise<{ generic_plans: number; custom_plans: number }[]> {
-  return selectRows(db, sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where strpos(statement, ${fragment}) > 0`);
+export function preparedPlans(db: Database, pattern: string): Promise<{ generic_plans: number; custom_plans: number }[]> {
+  return selectRows(db, sql`select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like ${pattern}`);
 }
