@@ -123,7 +123,7 @@ export interface AuditLeafContent {
 }
 
 /** The fields the leaf hash covers directly, beside personal_digest (which covers PERSONAL_FIELDS). */
-const LEAF_FIELDS = [
+export const LEAF_FIELDS = [
   "event_type",
   "severity",
   "description",
@@ -147,12 +147,23 @@ const LEAF_FIELDS = [
 const _everyFieldPlaced: [Exclude<keyof AuditLeafContent, (typeof LEAF_FIELDS)[number] | PersonalField | "personal_salt">] extends [never] ? true : never = true;
 
 /** canonicalJson of the personal fields of `content`. */
-const personalJson = fieldsJson(PERSONAL_FIELDS);
-const leafJson = fieldsJson(LEAF_FIELDS);
+export const personalJson = fieldsJson(PERSONAL_FIELDS);
+/** canonicalJson of the fields the leaf hash covers directly (LEAF_FIELDS). */
+export const leafJson = fieldsJson(LEAF_FIELDS);
+
+/** personalDigest from the personal fields' canonical JSON (personalJson). */
+export function personalDigestOfJson(salt: string, json: string): string {
+  return sha256Hex(`memoric.audit.personal.v1\n${salt}\n${json}`);
+}
 
 /** SHA-256 over the salt and the canonical JSON of the personal fields. */
 export function personalDigest(salt: string, content: Pick<AuditLeafContent, PersonalField>): string {
-  return sha256Hex(`memoric.audit.personal.v1\n${salt}\n${personalJson(content)}`);
+  return personalDigestOfJson(salt, personalJson(content));
+}
+
+/** auditLeafHashOfKnownFields from the leaf fields' canonical JSON (leafJson). */
+export function auditLeafHashOfJson(json: string): string {
+  return sha256Hex(`memoric.audit.leaf.v2\n${json}`);
 }
 
 /**
@@ -173,7 +184,7 @@ export function auditLeafHash(content: AuditLeafContent): string {
  * through auditLeafHash.
  */
 export function auditLeafHashOfKnownFields(content: AuditLeafContent): string {
-  return sha256Hex(`memoric.audit.leaf.v2\n${leafJson(content)}`);
+  return auditLeafHashOfJson(leafJson(content));
 }
 
 /** Checks an event's personal data against its digest: null when consistent, else why not. */

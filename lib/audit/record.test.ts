@@ -1,12 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
-import { databaseError, selectRows } from "@/lib/db/client";
+import { databaseError, nextIdentity, selectRows } from "@/lib/db/client";
 import { auditLogs, memories } from "@/lib/db/schema";
 import { auditLeafHash, sha256Hex } from "./canonical";
 import { EVENT_TYPES, SEVERITIES } from "./events";
 import { getAuditLog, queryAuditLogs, auditLogToJson, leafContentOf } from "./query";
-import { buildAuditRow, recordAuditBatch, recordAuditEvent, recordAuditEvents } from "./record";
+import { buildAuditRow, changeWithAuditEvents, recordAuditBatch, recordAuditEvent, recordAuditEvents } from "./record";
 
 let database: TestDatabase;
 
@@ -242,6 +242,40 @@ describe("recordAuditEvent", () => {
     expect(page.logs[0]!.tags).toEqual(["a", "b"]);
     expect(page.logs[1]!.beforeState).toBeNull();
     expect(await recordAuditBatch(database.db, events.slice(0, 2), { enabled: false })).toEqual([]);
+  });
+
+  // On PostgreSQL the statement's audit part is kept text beside drizzle's text of the change; on
+  // PGlite drizzle builds it all. Either way the rows must be stored as recordAuditEvents stores them.
+  it("changeWithAuditEvents stores the change and its events in one statement, each event as recordAuditEvents would", async () => {
+    const marker = `change-${Date.now()}`;
+    const id = await nextIdentity(database.db, memories);
+    const now = new Date(Date.UTC(2026, 2, 1, 0, 0, 0, 456));
+    const content = "quote ' backslash \\ \"dq\" 🦄 \u202e $1 ".repeat(5);
+    const events = [
+      { eventType: "memory.created" as const, sessionId: marker, resourceType: "memory", resourceId: id, afterState: { content, password: "hunter2", nested: { b: [1, null] } }, timestamp: now },
+      { eventType: "authz.access.granted" as const, sessionId: marker, success: false, statusCode: 403, metadata: { "k\u0000": "\ud800" }, tags: ["é"], timestamp: now },
+    ];
+    await changeWithAuditEvents(database.db, database.db.insert(memories).overridingSystemValue().values({ id, userId: marker, content, createdAt: now, updatedAt: now }), events, { enabled: true });
+    const [memory] = await database.db.select().from(memories).where(sql`${memories.userId} = ${marker}`);
+    expect(memory).toMatchObject({ id, content });
+    const page = await queryAuditLogs(database.db, { sessionId: marker }, { limit: 10, order: "asc" });
+    expect(page.logs.map((l) => l.eventType)).toEqual(["memory.created", "authz.access.granted"]);
+    const [created, access] = page.logs;
+    expect(created!.afterState).toEqual({ content: content.slice(0, 100), content_sha256: sha256Hex(content), content_length: content.length, nested: { b: [1, null] } });
+    expect(access).toMatchObject({ success: false, statusCode: 403, severity: "warning", metadata: { "k\uFFFD": "\uFFFD" }, tags: ["é"], erasedAt: null });
+    for (const read of page.logs) {
+      const log = auditLogToJson(read);
+      expect(auditLeafHash(leafContentOf(log))).toBe(log.leaf_hash);
+      expect(read.timestamp.toISOString()).toBe(now.toISOString());
+    }
+
+    // Disabled: the change alone. A change that fails keeps its events out too.
+    const quiet = await nextIdentity(database.db, memories);
+    await changeWithAuditEvents(database.db, database.db.insert(memories).overridingSystemValue().values({ id: quiet, userId: marker, content: "quiet" }), events, { enabled: false });
+    const again = database.db.insert(memories).overridingSystemValue().values({ id: quiet, userId: marker, content: "duplicate id" });
+    await expect(changeWithAuditEvents(database.db, again, events, { enabled: true })).rejects.toThrow();
+    expect(await database.db.select({ id: memories.id }).from(memories).where(sql`${memories.userId} = ${marker}`)).toHaveLength(2);
+    expect((await queryAuditLogs(database.db, { sessionId: marker })).total).toBe(2);
   });
 
   it("rejects an event type outside the catalog", () => {

@@ -195,6 +195,21 @@ export async function selectRows<T>(db: Database, query: SQL): Promise<T[]> {
 
 const dialect = new PgDialect();
 
+/** The text and parameters drizzle sends for `query`. */
+export function queryText(query: SQL): { sql: string; params: unknown[] } {
+  return dialect.sqlToQuery(query);
+}
+
+/**
+ * Runs the statement `text` with `params` straight on postgres.js, prepared as drizzle's own
+ * statements are here: for a statement whose text is partly kept rather than built by drizzle
+ * each time. Null, running nothing, where `db` is PGlite or a transaction.
+ */
+export function executeOnPostgresJs(db: Database, text: string, params: unknown[]): Promise<unknown> | null {
+  const client = postgresJsClient(db);
+  return client ? client.unsafe(text, params as never[]) : null;
+}
+
 /** The postgres.js client under a drizzle database (not under a transaction, nor PGlite). */
 function postgresJsClient(db: Database): Sql | null {
   const client = (db as { $client?: unknown }).$client;
@@ -290,8 +305,17 @@ export function insertRowsAsJsonStatement(table: PgTable, rows: Record<string, u
   let json = "[";
   for (let i = 0; i < rows.length; i++) json += (i === 0 ? "" : ",") + plan.write(rows[i]!);
   json += "]";
+  return insertJsonStatement(table, plan.names, json, returning);
+}
+
+/**
+ * The INSERT of the rows in `json`, a JSON array of objects keyed by column name, into the columns
+ * `columns` (a comma-separated list of quoted names) of `table`: insertRowsAsJsonStatement, for
+ * callers that write the rows' JSON themselves.
+ */
+export function insertJsonStatement(table: PgTable, columns: SQL, json: string, returning?: SQL): SQL {
   const name = sql.raw(`"${getTableName(table)}"`);
-  return sql`insert into ${name} (${plan.names}) select ${plan.names} from json_populate_recordset(null::${name}, ${json}::json)${returning ? sql` returning ${returning}` : sql``}`;
+  return sql`insert into ${name} (${columns}) select ${columns} from json_populate_recordset(null::${name}, ${json}::json)${returning ? sql` returning ${returning}` : sql``}`;
 }
 
 /** Runs insertRowsAsJsonStatement: many rows in one INSERT, as one JSON parameter. */
