@@ -24,7 +24,7 @@ export interface BenchDatabase {
  * key and MEMORIC_DATA_DIR to a temporary folder unless set.
  */
 export async function openBenchDatabase(
-  prefix: "memoric_bench" | "memoric_verify",
+  prefix: "memoric_bench" | "memoric_verify" | "memoric_write",
   options: { server: string; reuse?: string; keep: boolean },
 ): Promise<BenchDatabase> {
   const { reuse } = options;
