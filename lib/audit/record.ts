@@ -189,8 +189,8 @@ const STORED_COLUMNS = sql.raw([...LEAF_FIELDS, ...PERSONAL_FIELDS, "leaf_hash",
 /**
  * buildAuditRow, and the row's JSON for the INSERT. The JSON is put together from the canonical
  * JSON of the leaf fields and of the personal fields, which the leaf hash and the personal digest
- * are taken over anyway (their keys are the column names): writing every value's JSON again was a
- * third of the writer's CPU on an audited request.
+ * are taken over anyway (their keys are the column names): writing every value's JSON again took
+ * 11.5 µs of the ~33 µs that preparing a created memory's audited statement cost (a warm loop).
  */
 function buildAuditEvent(event: AuditEventInput): BuiltAuditEvent {
   const definition = eventDefinition(event.eventType);
