@@ -353,6 +353,9 @@ export async function recordAuditBatch(
   return inserted.map((r) => ({ id: Number(r.id), leafHash: r.leaf_hash })).sort((a, b) => a.id - b.id);
 }
 
+/** The statement of changeWithAuditEvents around its two parts: the change, then the audit INSERT. */
+const WITH_AUDIT = ["with change as (", "), audit as (", ") select 1"] as const;
+
 /**
  * Runs `change` (an INSERT) and records `events` in the same statement, the audit rows inserted
  * by a data-modifying WITH beside it: one statement commits or fails whole, so no transaction is
@@ -372,10 +375,11 @@ export async function changeWithAuditEvents(db: Database, change: SQLWrapper, ev
   }
   // On postgres.js drizzle builds the change's text only, as it does with audit logging off; the
   // audit part is kept text (building it through drizzle again took ~10 µs a request).
+  const [open, between, close] = WITH_AUDIT;
   const { sql: text, params } = queryText(change.getSQL());
-  const statement = `with change as (${text}), audit as (${auditInsertText(params.length + 1)}) select 1`;
+  const statement = `${open}${text}${between}${auditInsertText(params.length + 1)}${close}`;
   await (executeOnPostgresJs(writes, statement, [...params, auditRowsJson(built)]) ??
-    writes.execute(sql`with change as (${change.getSQL()}), audit as (${auditInsert(built)}) select 1`));
+    writes.execute(sql.join([sql.raw(open), change.getSQL(), sql.raw(between), auditInsert(built), sql.raw(close)])));
 }
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */

@@ -1,18 +1,20 @@
 // npm run bench:write [-- --writes N] [--rounds R] [--connections C]
 //
-// The audited write of POST /memories on its own, without HTTP: createMemory's statement (the
-// memory and its memory.created event in one INSERT, changeWithAuditEvents) run in this process
-// against a fresh PostgreSQL database, C at a time, in rounds of N writes with audit logging on and
-// off in turns (on, off, off, on, …). Prints the CPU a write costs this process's main thread,
-// which is what bounds a Node server's requests a second, and the whole process, with audit on
-// and off and their ratio. The HTTP benchmark (npm run bench) measures the same difference
+// The audited write of POST /memories on its own, without HTTP: createMemory (the memory and its
+// memory.created event in one INSERT, changeWithAuditEvents) run in this process against a fresh
+// PostgreSQL database, C at a time, in rounds of N writes with audit logging on and off in turns
+// (on, off, off, on, …; MEMORIC_AUDIT_ENABLED, read again each round). Prints the CPU a write
+// costs this process's main thread, which is what bounds a Node server's requests a second, and
+// the whole process, with audit on and off and their ratio. The HTTP benchmark (npm run bench) measures the same difference
 // through the server, where the rest of a request and the machine's noise make it harder to see.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { changeWithAuditEvents } from "@/lib/audit/record";
-import { connect, migrate, nextIdentity, type Database } from "@/lib/db/client";
-import { memories } from "@/lib/db/schema";
-import { memoryToJson, type MemoryRow } from "@/lib/memories/service";
+import { createTestActor } from "@/lib/auth/testing";
+import type { Actor } from "@/lib/auth/authenticate";
+import { connect, migrate, type Database } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
+import { createMemorySchema } from "@/lib/memories/schemas";
+import { createMemory } from "@/lib/memories/service";
 import { runCli } from "../cli";
 import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
@@ -32,8 +34,6 @@ const CONNECTIONS = Number(args.connections);
 
 /** What a bearer-token request to POST /memories tells the audit log about itself. */
 const REQUEST = {
-  userId: "bench-user",
-  username: "bench",
   sessionId: "0f8fad5b-d9cb-469f-a165-70867728950e",
   ipAddress: "127.0.0.1",
   userAgent: "autocannon",
@@ -41,29 +41,13 @@ const REQUEST = {
   requestPath: "/memories",
 } as const;
 
-/** createMemory's statement for one memory (lib/memories/service.ts), audit logging on or off. */
-async function writeMemory(db: Database, audit: boolean): Promise<void> {
-  const id = await nextIdentity(db, memories);
-  const now = new Date();
-  const row: MemoryRow = {
-    id,
-    userId: REQUEST.userId,
-    namespace: "default",
-    threadId: "bench",
-    content: "A benchmark memory about the quarterly plan.",
-    tier: "short_term",
-    score: 5,
-    metadata: {},
-    summarized: false,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await changeWithAuditEvents(
-    db,
-    db.insert(memories).overridingSystemValue().values(row),
-    [{ ...REQUEST, resourceType: "memory", resourceId: id, namespace: row.namespace, eventType: "memory.created", action: "create", afterState: memoryToJson(row), timestamp: now }],
-    { enabled: audit },
-  );
+/** The body npm run bench sends, as the route's schema reads it. */
+const MEMORY = createMemorySchema.parse({ content: "A benchmark memory about the quarterly plan.", thread_id: "bench" });
+
+/** Audit logging on or off for the writes that follow, as the server's setting would have it. */
+function setAudit(on: boolean): void {
+  process.env.MEMORIC_AUDIT_ENABLED = String(on);
+  resetEnvCache();
 }
 
 /** CPU seconds of this process's main thread (Linux /proc), or NaN elsewhere. */
@@ -84,14 +68,16 @@ interface Round {
   wall: number;
 }
 
-async function round(db: Database, audit: boolean): Promise<Round> {
+async function round(db: Database, actor: Actor, audit: boolean): Promise<Round> {
+  setAudit(audit);
+  const context = { ...REQUEST, userId: actor.userId, username: actor.username };
   let left = WRITES;
   const main = mainThreadCpu();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
-      while (left-- > 0) await writeMemory(db, audit);
+      while (left-- > 0) await createMemory(db, actor, MEMORY, context);
     }),
   );
   const used = process.cpuUsage(cpu);
@@ -111,14 +97,15 @@ async function main(): Promise<number> {
   const handle = await connect({ url: bench.url, maxConnections: CONNECTIONS });
   try {
     await migrate(handle);
+    const actor = await createTestActor(handle.db, "bench", ["user"]);
     console.error(`Database ${bench.name}: ${ROUNDS} rounds of ${WRITES.toLocaleString("en")} writes each way, ${CONNECTIONS} at a time`);
     // One uncounted round each way warms the code and the connections.
-    for (const audit of [true, false]) await round(handle.db, audit);
+    for (const audit of [true, false]) await round(handle.db, actor, audit);
     const rounds: Record<"on" | "off", Round[]> = { on: [], off: [] };
     const progress = new Progress("writes, audit on/off in turns", ROUNDS * 2, "rounds");
     for (let i = 0; i < ROUNDS; i++) {
       for (const audit of i % 2 === 0 ? [true, false] : [false, true]) {
-        rounds[audit ? "on" : "off"].push(await round(handle.db, audit));
+        rounds[audit ? "on" : "off"].push(await round(handle.db, actor, audit));
         progress.update(rounds.on.length + rounds.off.length);
       }
     }
