@@ -57,6 +57,12 @@ describe("settings", () => {
     expect(parseEnv({ MEMORIC_AUDIT_VERIFY_WORKERS: "3" }).MEMORIC_AUDIT_VERIFY_WORKERS).toBe(3);
   });
 
+  it("leave the database pool's size to the machine unless set", () => {
+    expect(parseEnv({}).MEMORIC_DATABASE_POOL_SIZE).toBeUndefined();
+    expect(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: "" }).MEMORIC_DATABASE_POOL_SIZE).toBeUndefined();
+    expect(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: "4" }).MEMORIC_DATABASE_POOL_SIZE).toBe(4);
+  });
+
   it("treat an empty value as unset", () => {
     const settings = parseEnv({ DATABASE_URL: "", MEMORIC_DATA_DIR: "", PORT: "" });
     expect(settings.DATABASE_URL).toBeUndefined();
@@ -83,6 +89,10 @@ describe("settings", () => {
     [{ MEMORIC_AUDIT_VERIFY_WORKERS: "1.5" }, "MEMORIC_AUDIT_VERIFY_WORKERS must be a whole number"],
     [{ MEMORIC_AUDIT_VERIFY_WORKERS: "17" }, "MEMORIC_AUDIT_VERIFY_WORKERS"],
     [{ MEMORIC_AUDIT_VERIFY_WORKERS: "-1" }, "MEMORIC_AUDIT_VERIFY_WORKERS"],
+    [{ MEMORIC_DATABASE_POOL_SIZE: "many" }, "MEMORIC_DATABASE_POOL_SIZE"],
+    [{ MEMORIC_DATABASE_POOL_SIZE: "2.5" }, "MEMORIC_DATABASE_POOL_SIZE must be a whole number"],
+    [{ MEMORIC_DATABASE_POOL_SIZE: "0" }, "MEMORIC_DATABASE_POOL_SIZE must be at least 1"],
+    [{ MEMORIC_DATABASE_POOL_SIZE: "101" }, "MEMORIC_DATABASE_POOL_SIZE must be at most 100"],
   ])("name the variable of a bad value: %o", (source, message) => {
     const found = problems(source as Record<string, string>);
     expect(found.some((p) => p.startsWith(message))).toBe(true);

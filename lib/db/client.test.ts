@@ -1,14 +1,23 @@
 // The postgres.js client prepares every statement (one round trip each instead of two) and plans
 // each execution for its own values, in and out of transactions; one-statement writes run on
 // sessions that may keep a generic plan; no session compiles with JIT.
+import os from "node:os";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeWithAuditEvents, recordAuditEvent } from "@/lib/audit/record";
 import { auditLogs, memories, users } from "./schema";
-import { genericPlanSessions, nextIdentity, selectRows, type Database } from "./client";
+import { databasePoolSize, genericPlanSessions, nextIdentity, selectRows, type Database } from "./client";
 import { createTestDatabase, preparedPlans, type TestDatabase } from "./testing";
+
+describe("the server's pool size", () => {
+  it("is the setting when set, else one connection a core from 2 to 10", () => {
+    expect(databasePoolSize(1)).toBe(1);
+    expect(databasePoolSize(40)).toBe(40);
+    expect(databasePoolSize(undefined)).toBe(Math.min(10, Math.max(2, os.availableParallelism())));
+  });
+});
 
 describe.skipIf(!process.env.DATABASE_URL)("postgres.js client", () => {
   let handle: TestDatabase;

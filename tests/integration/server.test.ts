@@ -4,7 +4,8 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAuditLogs } from "@/lib/audit/query";
-import { selectRows } from "@/lib/db/client";
+import { databasePoolSize, GENERIC_PLAN_POOL_NAME, selectRows } from "@/lib/db/client";
+import { Api } from "../support/api";
 import { TEST_ADMIN, runServerUntilExit, startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
@@ -87,10 +88,45 @@ describe("a freshly started server", () => {
   });
 });
 
+describe.skipIf(!process.env.DATABASE_URL)("MEMORIC_DATABASE_POOL_SIZE (PostgreSQL)", () => {
+  it("caps each of the server's pools, and requests beyond it wait their turn and succeed", async () => {
+    // A size other than this machine's default, so that a setting left unread fails the test.
+    const size = databasePoolSize(undefined) === 3 ? 4 : 3;
+    const small = await startTestServer({ MEMORIC_DATABASE_POOL_SIZE: String(size) });
+    const handle = await small.openDatabase();
+    try {
+      const api = new Api(small.baseUrl);
+      const { token } = await api.createUser("pooled");
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => api.post("/memories", { content: `pooled ${i}` }, { token })),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201));
+      const listed = await api.get("/memories?top_k=100", { token });
+      expect(listed.body).toHaveLength(40);
+      const events = await api.auditLogs(await api.adminToken(), { event_type: "memory.created", username: "pooled" });
+      expect(events.map((e) => e.resource_id).sort()).toEqual(listed.body.map((m: { id: number }) => String(m.id)).sort());
+      const pools = await selectRows<{ name: string; n: number }>(
+        handle.db,
+        sql`select application_name as name, count(*)::int as n from pg_stat_activity where datname = current_database() and application_name like 'memoric%' and pid <> pg_backend_pid() group by 1 order by 1`,
+      );
+      // 40 writes at once filled the write pool to its cap and no further.
+      expect(pools).toEqual([
+        { name: "memoric", n: expect.any(Number) },
+        { name: GENERIC_PLAN_POOL_NAME, n: size },
+      ]);
+      expect(pools[0]!.n).toBeLessThanOrEqual(size);
+    } finally {
+      await handle.close();
+      await small.dispose();
+    }
+  });
+});
+
 describe("start-up with a bad setting", () => {
   it.each([
     ["MEMORIC_AUDIT_ENABLED", { MEMORIC_AUDIT_ENABLED: "maybe" }],
     ["MEMORIC_JWT_SECRET", { MEMORIC_JWT_SECRET: "short" }],
+    ["MEMORIC_DATABASE_POOL_SIZE", { MEMORIC_DATABASE_POOL_SIZE: "0" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://localhost/db" }],
     ["MEMORIC_ADMIN_PASSWORD", { MEMORIC_ADMIN_USERNAME: "root", MEMORIC_ADMIN_PASSWORD: "weak" }],
   ])("stops with a message naming %s", async (name, env) => {
