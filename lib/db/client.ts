@@ -157,12 +157,13 @@ export async function migrate(handle: DatabaseHandle): Promise<void> {
 /**
  * Connections in each of the server's two PostgreSQL pools: MEMORIC_DATABASE_POOL_SIZE, or one a
  * core of this machine (os.availableParallelism), at least 2 and at most 10. Connections beyond
- * the cores PostgreSQL has to run them add no throughput: their backends take turns on the cores,
- * and where the server and PostgreSQL share a machine they take the cores from the server's main
- * thread, which bounds its requests a second; postgres.js queues and pipelines what does not fit. Measured on 2 vCPUs with PostgreSQL beside the server (README,
- * Performance): 2 connections a pool against 10 (the default before 2026-12-06) served more
- * requests a second with less of PostgreSQL's CPU each. Where PostgreSQL runs on a machine of its
- * own with more cores, set it to about those cores.
+ * the cores PostgreSQL has to run them add no throughput: their backends only take turns on the
+ * cores, and where the server and PostgreSQL share a machine, on the core of the server's main
+ * thread too; postgres.js queues and pipelines what does not fit. Measured with `npm run bench`
+ * on 2 vCPUs with PostgreSQL beside the server (README, Performance), 2 connections a pool against
+ * 10 (the default before 2026-12-06): the same POST /memories throughput with ~13 % less of
+ * PostgreSQL's CPU a request and ~27 % less waiting by the main thread for a core. Where PostgreSQL runs on
+ * a machine of its own with more cores, set it to about those cores.
  */
 export function databasePoolSize(setting: number | undefined): number {
   return setting ?? Math.min(10, Math.max(2, os.availableParallelism()));

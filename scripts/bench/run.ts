@@ -17,7 +17,8 @@ import { gunzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import postgres from "postgres";
 import { verifyAuditLog } from "@/lib/audit/integrity";
-import { connect, migrate, type DatabaseHandle } from "@/lib/db/client";
+import { connect, databasePoolSize, migrate, type DatabaseHandle } from "@/lib/db/client";
+import { parseEnv } from "@/lib/env";
 import { Api } from "@/tests/support/api";
 import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/server";
 import { runCli } from "../cli";
@@ -314,6 +315,8 @@ async function main(): Promise<number> {
   const bench = await openBenchDatabase("memoric_bench", { server: args.server, reuse: args.database, keep: args["keep-database"] });
   const { name, url: databaseUrl } = bench;
   const signingKey = process.env.MEMORIC_AUDIT_SIGNING_KEY!;
+  // The servers inherit this process's environment: a MEMORIC_DATABASE_POOL_SIZE set here is theirs.
+  const poolSize = databasePoolSize(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: process.env.MEMORIC_DATABASE_POOL_SIZE }).MEMORIC_DATABASE_POOL_SIZE);
   const host = new URL(databaseUrl).host;
 
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
@@ -419,6 +422,8 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version?.server_version },
       events: EVENTS,
+      // Connections in each of the servers' PostgreSQL pools (MEMORIC_DATABASE_POOL_SIZE, which the servers inherit, or the default).
+      server_pool_size: poolSize,
       // null when the run measured a database an earlier run seeded (--database).
       seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
@@ -448,7 +453,7 @@ async function main(): Promise<number> {
       },
     };
 
-    console.log(`\nMemoric benchmark — ${EVENTS.toLocaleString("en")} events, PostgreSQL ${version?.server_version}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${process.version}\n`);
+    console.log(`\nMemoric benchmark — ${EVENTS.toLocaleString("en")} events, PostgreSQL ${version?.server_version}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${process.version}, ${poolSize} connections a server pool\n`);
     const turn = Math.max(1, Math.round(DURATION / 2));
     console.log(`Throughput (autocannon, ${CONNECTIONS} connections, ${PAIRS} × 2 turns of ${turn} s)   req/s    p50 ms   p99 ms`);
     for (const [label, list] of [
