@@ -162,8 +162,8 @@ export async function migrate(handle: DatabaseHandle): Promise<void> {
  * thread too; postgres.js queues and pipelines what does not fit. Measured with `npm run bench`
  * on 2 vCPUs with PostgreSQL beside the server (README, Performance), 2 connections a pool against
  * 10 (the default before 2026-12-06): the same POST /memories throughput with ~13 % less of
- * PostgreSQL's CPU a request and ~27 % less waiting by the main thread for a core. Where PostgreSQL runs on
- * a machine of its own with more cores, set it to about those cores.
+ * PostgreSQL's CPU a request and ~27 % less waiting by the main thread for a core. Where
+ * PostgreSQL runs on a machine of its own with more cores, set it to about those cores.
  */
 export function databasePoolSize(setting: number | undefined): number {
   return setting ?? Math.min(10, Math.max(2, os.availableParallelism()));

@@ -312,11 +312,11 @@ const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionD
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
   ensureBuild();
+  // The servers inherit this process's environment: a MEMORIC_DATABASE_POOL_SIZE set here is theirs.
+  const poolSize = databasePoolSize(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: process.env.MEMORIC_DATABASE_POOL_SIZE }).MEMORIC_DATABASE_POOL_SIZE);
   const bench = await openBenchDatabase("memoric_bench", { server: args.server, reuse: args.database, keep: args["keep-database"] });
   const { name, url: databaseUrl } = bench;
   const signingKey = process.env.MEMORIC_AUDIT_SIGNING_KEY!;
-  // The servers inherit this process's environment: a MEMORIC_DATABASE_POOL_SIZE set here is theirs.
-  const poolSize = databasePoolSize(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: process.env.MEMORIC_DATABASE_POOL_SIZE }).MEMORIC_DATABASE_POOL_SIZE);
   const host = new URL(databaseUrl).host;
 
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
