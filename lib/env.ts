@@ -48,10 +48,10 @@ export const envSchema = z
     MEMORIC_AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40, "must be an Ed25519 private key in PEM (or PEM in base64)").optional()),
     // Worker threads a verification reads and checks with, on PostgreSQL; unset: one a core (at most
     // four) from 50,000 sealed events on; 0: the calling thread only.
-    MEMORIC_AUDIT_VERIFY_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int("must be a whole number").min(0).max(16).optional()),
+    MEMORIC_AUDIT_VERIFY_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0).max(16).optional()),
     // Connections in each of the server's two PostgreSQL pools (see databasePoolSize in
     // lib/db/client.ts); unset: one a core of this machine, from 2 to 10.
-    MEMORIC_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").optional()),
+    MEMORIC_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").optional()),
     MEMORIC_CHECKPOINT_SECONDS: z.preprocess(
       emptyAsUndefined,
       z.coerce.number().int("must be a whole number").min(5).max(86_400).default(60),
