@@ -76,7 +76,7 @@ describe("settings", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must be a postgres:// or postgresql:// connection URL"],
     [{ MEMORIC_AUDIT_ENABLED: "maybe" }, "MEMORIC_AUDIT_ENABLED must be true or false"],
     [{ MEMORIC_TRUST_PROXY: "sometimes" }, "MEMORIC_TRUST_PROXY must be true or false"],
-    [{ PORT: "http" }, "PORT"],
+    [{ PORT: "http" }, "PORT must be a whole number"],
     [{ PORT: "70000" }, "PORT"],
     [{ MEMORIC_JWT_SECRET: "short" }, "MEMORIC_JWT_SECRET must be at least 32 characters"],
     [{ NODE_ENV: "production" }, "MEMORIC_JWT_SECRET is required when NODE_ENV=production"],

@@ -11,6 +11,9 @@ const booleanSetting = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? fallback : ["true", "1", "yes", "on"].includes(value)));
 
+/** A whole number; text that is no number gets the same message, where zod would say "expected number, received NaN". */
+const wholeNumber = () => z.coerce.number({ error: "must be a whole number" }).int("must be a whole number");
+
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
 export const envSchema = z
@@ -43,18 +46,18 @@ export const envSchema = z
     // (an idle run is one short transaction), so a burst of ingested events is summarised soon.
     MEMORIC_AUDIT_ROLLUP_SECONDS: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int("must be a whole number").min(1).max(3600).default(2),
+      wholeNumber().min(1).max(3600).default(2),
     ),
     MEMORIC_AUDIT_SIGNING_KEY: z.preprocess(emptyAsUndefined, z.string().min(40, "must be an Ed25519 private key in PEM (or PEM in base64)").optional()),
     // Worker threads a verification reads and checks with, on PostgreSQL; unset: one a core (at most
     // four) from 50,000 sealed events on; 0: the calling thread only.
-    MEMORIC_AUDIT_VERIFY_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0).max(16).optional()),
+    MEMORIC_AUDIT_VERIFY_WORKERS: z.preprocess(emptyAsUndefined, wholeNumber().min(0).max(16).optional()),
     // Connections in each of the server's two PostgreSQL pools (see databasePoolSize in
     // lib/db/client.ts); unset: one a core of this machine, from 2 to 10.
-    MEMORIC_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").optional()),
+    MEMORIC_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, wholeNumber().min(1, "must be at least 1").max(100, "must be at most 100").optional()),
     MEMORIC_CHECKPOINT_SECONDS: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int("must be a whole number").min(5).max(86_400).default(60),
+      wholeNumber().min(5).max(86_400).default(60),
     ),
     MEMORIC_RETENTION_DAYS: z.preprocess(
       emptyAsUndefined,
@@ -66,16 +69,16 @@ export const envSchema = z
     ),
     MEMORIC_RETENTION_INTERVAL_HOURS: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().min(0, "must be ≥ 0 (0 turns the job off)").max(500, "must be at most 500").default(24),
+      z.coerce.number({ error: "must be a number" }).min(0, "must be ≥ 0 (0 turns the job off)").max(500, "must be at most 500").default(24),
     ),
     MEMORIC_ARCHIVE_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
     MEMORIC_RATE_LIMIT_PER_MINUTE: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int("must be a whole number").min(0).max(1_000_000).default(600),
+      wholeNumber().min(0).max(1_000_000).default(600),
     ),
     PORT: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int("must be a whole number").min(1).max(65535).default(3000),
+      wholeNumber().min(1).max(65535).default(3000),
     ),
   })
   .superRefine((env, ctx) => {
