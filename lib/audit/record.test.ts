@@ -339,6 +339,78 @@ describe("the audit log in the database", () => {
   });
 });
 
+/** Changes of `count` memories for `marker`, each with its memory.created and an access event, asked for at once. */
+async function memoriesAtOnce(marker: string, count: number, idOf: (i: number, id: number) => number = (_, id) => id) {
+  const ids = await Promise.all(Array.from({ length: count }, () => nextIdentity(database.db, memories)));
+  return Promise.allSettled(
+    ids.map((fresh, i) => {
+      const id = idOf(i, fresh);
+      const content = `memory ${i} of ${marker}: $1 $2 ${"x".repeat(i)}`;
+      return changeWithAuditEvents(
+        database.db,
+        database.db.insert(memories).overridingSystemValue().values({ id, userId: marker, content, tier: i % 2 ? "long" : "short" }),
+        [
+          { eventType: "authz.access.granted", userId: marker, resourceType: "memory", resourceId: id, metadata: { i } },
+          { eventType: "memory.created", userId: marker, resourceType: "memory", resourceId: id, afterState: { id, content } },
+        ],
+        { enabled: true },
+      ).then(() => ({ id, content }));
+    }),
+  );
+}
+
+/** The memories and audit rows stored for `marker`, with the transaction of each. */
+async function storedFor(marker: string) {
+  const stored = await selectRows<{ id: string | number; content: string; tier: string; tx: string }>(
+    database.db,
+    sql`select id, content, tier, xmin::text as tx from memories where user_id = ${marker} order by id`,
+  );
+  const events = await selectRows<{ resource_id: string; event_type: string; after_state: { id: number; content: string } | null; metadata: { i: number } | null; tx: string }>(
+    database.db,
+    sql`select resource_id, event_type, after_state, metadata, (tx_id % 4294967296)::text as tx from audit_logs where user_id = ${marker} order by id`,
+  );
+  return { stored, events };
+}
+
+describe("changes with their audit events", () => {
+  it("are each stored with their own events in one transaction; on PostgreSQL those asked for meanwhile share one statement", async () => {
+    const marker = `changes-${Date.now()}`;
+    const results = await memoriesAtOnce(marker, 20);
+    const written = results.map((r) => (r.status === "fulfilled" ? r.value : null));
+    expect(written.every(Boolean)).toBe(true);
+    const { stored, events } = await storedFor(marker);
+    expect(stored.map((m) => ({ id: Number(m.id), content: m.content }))).toEqual(written);
+    expect(stored.map((m) => m.tier)).toEqual(written.map((_, i) => (i % 2 ? "long" : "short")));
+    expect(events).toHaveLength(40);
+    for (const [i, memory] of stored.entries()) {
+      const own = events.filter((e) => e.resource_id === String(memory.id));
+      expect(own.map((e) => e.event_type)).toEqual(["authz.access.granted", "memory.created"]);
+      expect(own[0]!.metadata).toEqual({ i });
+      expect(own[1]!.after_state).toMatchObject({ id: Number(memory.id), content: memory.content.slice(0, 100) });
+      // A memory and its events commit together.
+      expect(own.map((e) => e.tx)).toEqual([memory.tx, memory.tx]);
+    }
+    // The first goes at once; the 19 asked for while it was on its way go together in the next.
+    // PGlite has one connection and no write pool: each change is a statement of its own there.
+    expect(new Set(stored.map((m) => m.tx)).size).toBe(database.engine === "postgres" ? 2 : 20);
+  });
+
+  it("fail alone when the database refuses one of a shared statement's changes, which leaves no audit row", async () => {
+    const marker = `refused-${Date.now()}`;
+    const [taken] = await selectRows<{ id: string | number }>(database.db, sql`insert into memories (user_id, content) values (${marker}, 'taken') returning id`);
+    // The fifth change reuses a stored memory's id: a unique violation, in the shared statement
+    // on PostgreSQL, which the others must survive.
+    const results = await memoriesAtOnce(marker, 12, (i, id) => (i === 4 ? Number(taken!.id) : id));
+    expect(results.map((r) => r.status)).toEqual(results.map((_, i) => (i === 4 ? "rejected" : "fulfilled")));
+    expect(databaseError((results[4] as PromiseRejectedResult).reason)?.code).toBe("23505");
+    const { stored, events } = await storedFor(marker);
+    expect(stored).toHaveLength(12);
+    expect(stored.find((m) => Number(m.id) === Number(taken!.id))?.content).toBe("taken");
+    expect(events).toHaveLength(22);
+    expect(events.filter((e) => e.resource_id === String(taken!.id))).toEqual([]);
+  });
+});
+
 describe("events recorded on their own", () => {
   it("are each stored and answered with their own row; on PostgreSQL those recorded meanwhile share one INSERT", async () => {
     const marker = `shared-${Date.now()}`;

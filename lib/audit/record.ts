@@ -17,7 +17,7 @@ import {
   type AuditLeafContent,
 } from "./canonical";
 import { rowMac } from "./keys";
-import { SharedAuditInsert, type AssignedIds } from "./shared-insert";
+import { SharedAuditInsert, SharedStatement, type AssignedIds } from "./shared-insert";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
   eventDefinition,
@@ -353,18 +353,16 @@ export async function recordAuditBatch(
   return inserted.map((r) => ({ id: Number(r.id), leafHash: r.leaf_hash })).sort((a, b) => a.id - b.id);
 }
 
-/** The statement of changeWithAuditEvents around its two parts: the change, then the audit INSERT. */
-const WITH_AUDIT = ["with change as (", "), audit as (", ") select 1"] as const;
-
 /**
  * Runs `change` (an INSERT) and records `events` in the same statement, the audit rows inserted
  * by a data-modifying WITH beside it: one statement commits or fails whole, so no transaction is
  * needed, and a request makes one round trip where BEGIN, change, audit insert and COMMIT took
  * four. The events are built before the change runs, so the values the database would assign must
  * be taken beforehand (nextIdentity for ids, a Date for times). With audit logging disabled only
- * the change runs. On PostgreSQL it runs on genericPlanSessions(db). The rows are written whatever
- * the change matched: an UPDATE or DELETE that may find nothing belongs in a transaction with
- * recordAuditEvents.
+ * the change runs. On PostgreSQL it runs on genericPlanSessions(db), and the changes asked for
+ * meanwhile share the statement (sharedChangesOn): the promise settles once it has committed. The
+ * rows are written whatever the change matched: an UPDATE or DELETE that may find nothing belongs
+ * in a transaction with recordAuditEvents.
  */
 export async function changeWithAuditEvents(db: Database, change: SQLWrapper, events: AuditEventInput[], options: RecordOptions = {}): Promise<void> {
   const writes = genericPlanSessions(db);
@@ -373,13 +371,77 @@ export async function changeWithAuditEvents(db: Database, change: SQLWrapper, ev
     await writes.execute(change.getSQL());
     return;
   }
-  // On postgres.js drizzle builds the change's text only, as it does with audit logging off; the
-  // audit part is kept text (building it through drizzle again took ~10 µs a request).
-  const [open, between, close] = WITH_AUDIT;
+  if (writes === db) {
+    // PGlite, or a transaction: the statement on its own, built by drizzle.
+    await db.execute(sql.join([sql.raw("with c0 as ("), change.getSQL(), sql.raw("), audit as ("), auditInsert(built), sql.raw(") select 1")]));
+    return;
+  }
+  // drizzle builds the change's text only, as it does with audit logging off; the audit part is
+  // kept text (building it through drizzle again took ~10 µs a request).
   const { sql: text, params } = queryText(change.getSQL());
-  const statement = `${open}${text}${between}${auditInsertText(params.length + 1)}${close}`;
-  await (executeOnPostgresJs(writes, statement, [...params, auditRowsJson(built)]) ??
-    writes.execute(sql.join([sql.raw(open), change.getSQL(), sql.raw(between), auditInsert(built), sql.raw(close)])));
+  await sharedChangesOn(writes).write({ text, params, events: built });
+}
+
+/** A change and its audit rows, waiting to share a statement (changeWithAuditEvents). */
+interface AuditedChange {
+  /** The change's text, its parameters numbered from $1 (drizzle's: no other `$` in it). */
+  text: string;
+  params: unknown[];
+  events: BuiltAuditEvent[];
+}
+
+/**
+ * What an audited change adds to a shared statement: its parameters, and each audit row as its 30
+ * columns. A statement takes up to SHARED_CHANGES_MAX_SIZE: at most 1,000 audit rows and 30,000
+ * parameters, well within PostgreSQL's 65,535.
+ */
+const sharedChangeSize = (job: AuditedChange) => job.params.length + 30 * job.events.length;
+export const SHARED_CHANGES_MAX_SIZE = 30_000;
+
+/**
+ * The text of a statement doing `changes` and their audit INSERT: `with c0 as (change), c1 as
+ * (change), …, audit as (insert) select 1`, each change's parameters numbered on from the one
+ * before, the audit rows' JSON last. Kept per list of texts (up to a bound): concurrent requests
+ * ask the same few changes, in groups of a few sizes.
+ */
+const sharedChangeTexts = new Map<string, string>();
+const SHARED_CHANGE_TEXTS_KEPT = 256;
+
+function sharedChangeText(changes: AuditedChange[]): string {
+  const key = changes.map((c) => c.text).join("\u0000");
+  let text = sharedChangeTexts.get(key);
+  if (text !== undefined) return text;
+  let offset = 0;
+  text = "with ";
+  changes.forEach((change, i) => {
+    const from = offset;
+    text += `${i === 0 ? "" : ", "}c${i} as (${change.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`)})`;
+    offset += change.params.length;
+  });
+  text += `, audit as (${auditInsertText(offset + 1)}) select 1`;
+  if (sharedChangeTexts.size >= SHARED_CHANGE_TEXTS_KEPT) sharedChangeTexts.clear();
+  sharedChangeTexts.set(key, text);
+  return text;
+}
+
+/** Runs audited changes in one statement on postgres.js (`writes`, the generic-plan pool). */
+async function runSharedChanges(writes: Database, changes: AuditedChange[]): Promise<void[]> {
+  const params = changes.flatMap((c) => c.params);
+  params.push(auditRowsJson(changes.flatMap((c) => c.events)));
+  const ran = executeOnPostgresJs(writes, sharedChangeText(changes), params);
+  if (!ran) throw new Error("Shared audited changes run on a postgres.js pool only");
+  await ran;
+  return changes.map(() => undefined);
+}
+
+// One per generic-plan pool, on globalThis as the pools are (Next.js may load this module more than once).
+const sharedChanges = ((globalThis as unknown as { __memoricSharedAuditedChanges?: WeakMap<Database, SharedStatement<AuditedChange, void>> }).__memoricSharedAuditedChanges ??=
+  new WeakMap());
+
+function sharedChangesOn(writes: Database): SharedStatement<AuditedChange, void> {
+  let shared = sharedChanges.get(writes);
+  if (!shared) sharedChanges.set(writes, (shared = new SharedStatement((changes) => runSharedChanges(writes, changes), sharedChangeSize, SHARED_CHANGES_MAX_SIZE)));
+  return shared;
 }
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */

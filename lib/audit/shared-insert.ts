@@ -1,10 +1,11 @@
-// Audit rows recorded on their own — a read's memory.retrieved, a failed login, a denied request:
-// no change to commit with — share INSERTs. While one INSERT is on its way to the database, the
-// rows recorded meanwhile wait, then go together in the next: one statement and one commit for
-// all of them, where each took a statement, a round trip and a commit of its own (most of what an
-// audited read cost PostgreSQL). A caller's promise settles once the statement holding its rows
-// has committed, so a request still answers only after its audit rows are stored; nothing waits
-// on a timer, so a row recorded while none is on its way goes at once.
+// Audited writes share statements. While one statement is on its way to the database, the writes
+// asked for meanwhile wait, then go together in the next: one statement, one round trip and one
+// commit for all of them, where each took its own (most of what an audited request cost PostgreSQL
+// beyond the write itself). A caller's promise settles once the statement holding its write has
+// committed, so a request still answers only after its audit rows are stored; nothing waits on a
+// timer, so a write asked for while none is on its way goes at once. Two kinds share this way:
+// audit rows recorded on their own (a read's memory.retrieved, a failed login, a denied request:
+// SharedAuditInsert) and changes with their audit rows (changeWithAuditEvents).
 import { databaseError } from "@/lib/db/client";
 
 /** What the database assigned to a row. */
@@ -13,26 +14,31 @@ export interface AssignedIds {
   txId: number;
 }
 
-interface Waiting<Row> {
-  rows: Row[];
-  resolve(assigned: AssignedIds[]): void;
+interface Waiting<Job, Answer> {
+  job: Job;
+  resolve(answer: Answer): void;
   reject(error: unknown): void;
 }
 
-/** The most rows one shared INSERT takes (a caller's own rows are never split). */
-export const SHARED_INSERT_MAX_ROWS = 1000;
-
-export class SharedAuditInsert<Row> {
-  private waiting: Waiting<Row>[] = [];
+export class SharedStatement<Job, Answer> {
+  private waiting: Waiting<Job, Answer>[] = [];
   private sending = false;
 
-  /** `insert` stores rows in one statement and answers their ids in the rows' order. */
-  constructor(private readonly insert: (rows: Row[]) => Promise<AssignedIds[]>) {}
+  /**
+   * `run` does jobs in one statement and answers each job's result in their order. `size` is what
+   * a job adds to a statement, which takes jobs up to `maxSize` in all (a job is never split: one
+   * larger than that goes alone).
+   */
+  constructor(
+    private readonly run: (jobs: Job[]) => Promise<Answer[]>,
+    private readonly size: (job: Job) => number,
+    private readonly maxSize: number,
+  ) {}
 
-  /** Stores `rows` (with whatever else is waiting); resolves with their ids, in their order. */
-  write(rows: Row[]): Promise<AssignedIds[]> {
+  /** Does `job` (with whatever else is waiting); resolves with its answer once committed. */
+  write(job: Job): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ rows, resolve, reject });
+      this.waiting.push({ job, resolve, reject });
       if (!this.sending) void this.sendWaiting();
     });
   }
@@ -41,10 +47,12 @@ export class SharedAuditInsert<Row> {
     this.sending = true;
     try {
       while (this.waiting.length > 0) {
-        let count = 0;
+        let total = 0;
         let callers = 0;
-        while (callers < this.waiting.length && (callers === 0 || count + this.waiting[callers]!.rows.length <= SHARED_INSERT_MAX_ROWS)) {
-          count += this.waiting[callers]!.rows.length;
+        while (callers < this.waiting.length) {
+          const size = this.size(this.waiting[callers]!.job);
+          if (callers > 0 && total + size > this.maxSize) break;
+          total += size;
           callers += 1;
         }
         await this.send(this.waiting.splice(0, callers));
@@ -54,25 +62,40 @@ export class SharedAuditInsert<Row> {
     }
   }
 
-  private async send(group: Waiting<Row>[]): Promise<void> {
+  private async send(group: Waiting<Job, Answer>[]): Promise<void> {
     try {
-      const assigned = await this.insert(group.flatMap((caller) => caller.rows));
-      let at = 0;
-      for (const caller of group) {
-        caller.resolve(assigned.slice(at, at + caller.rows.length));
-        at += caller.rows.length;
-      }
+      const answers = await this.run(group.map((caller) => caller.job));
+      group.forEach((caller, i) => caller.resolve(answers[i]!));
     } catch (error) {
       if (group.length === 1 || !refusedValues(error)) {
         for (const caller of group) caller.reject(error);
         return;
       }
-      // One caller's rows may be what the database refused: each caller's rows again, on their own,
-      // so that only that caller fails.
+      // The statement committed nothing. One caller's job may be what the database refused: each
+      // job again, on its own, so that only that caller fails.
       for (const caller of group) {
-        await this.insert(caller.rows).then(caller.resolve, caller.reject);
+        await this.run([caller.job]).then((answers) => caller.resolve(answers[0]!), caller.reject);
       }
     }
+  }
+}
+
+/** The most rows one shared INSERT takes (a caller's own rows are never split). */
+export const SHARED_INSERT_MAX_ROWS = 1000;
+
+/** Audit rows recorded on their own, shared: each caller's rows in one INSERT with the others'. */
+export class SharedAuditInsert<Row> extends SharedStatement<Row[], AssignedIds[]> {
+  /** `insert` stores rows in one statement and answers their ids in the rows' order. */
+  constructor(insert: (rows: Row[]) => Promise<AssignedIds[]>) {
+    super(
+      async (callers) => {
+        const assigned = await insert(callers.flat());
+        let at = 0;
+        return callers.map((rows) => assigned.slice(at, (at += rows.length)));
+      },
+      (rows) => rows.length,
+      SHARED_INSERT_MAX_ROWS,
+    );
   }
 }
 

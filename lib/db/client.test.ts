@@ -66,10 +66,10 @@ describe.skipIf(!process.env.DATABASE_URL)("postgres.js client", () => {
         { enabled: true },
       );
     }
-    const [statement, ...others] = await prepared("with change as (insert into %", writes);
+    const [statement, ...others] = await prepared("with c0 as (insert into %", writes);
     expect(others).toEqual([]);
     expect(statement).toMatchObject({ custom_plans: 5, generic_plans: 3 });
-    expect(await prepared("with change as (insert into %")).toEqual([]);
+    expect(await prepared("with c0 as (insert into %")).toEqual([]);
     const [mode] = await selectRows<{ plan_cache_mode: string }>(writes, sql`show plan_cache_mode`);
     expect(mode?.plan_cache_mode).toBe("auto");
     const [stored] = await selectRows<{ memories: number; events: number }>(
