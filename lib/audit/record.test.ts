@@ -340,7 +340,7 @@ describe("the audit log in the database", () => {
 });
 
 /** Changes of `count` memories for `marker`, each with its memory.created and an access event, asked for at once. */
-async function memoriesAtOnce(marker: string, count: number, idOf: (i: number, id: number) => number = (_, id) => id) {
+async function memoriesAtOnce(marker: string, count: number, idOf: (i: number, id: number) => number = (_, id) => id, audited: (i: number) => boolean = () => true) {
   const ids = await Promise.all(Array.from({ length: count }, () => nextIdentity(database.db, memories)));
   return Promise.allSettled(
     ids.map((fresh, i) => {
@@ -353,7 +353,7 @@ async function memoriesAtOnce(marker: string, count: number, idOf: (i: number, i
           { eventType: "authz.access.granted", userId: marker, resourceType: "memory", resourceId: id, metadata: { i } },
           { eventType: "memory.created", userId: marker, resourceType: "memory", resourceId: id, afterState: { id, content } },
         ],
-        { enabled: true },
+        { enabled: audited(i) },
       ).then(() => ({ id, content }));
     }),
   );
@@ -393,6 +393,23 @@ describe("changes with their audit events", () => {
     // The first goes at once; the 19 asked for while it was on its way go together in the next.
     // PGlite has one connection and no write pool: each change is a statement of its own there.
     expect(new Set(stored.map((m) => m.tx)).size).toBe(database.engine === "postgres" ? 2 : 20);
+  });
+
+  it("write no audit row with audit logging off, and share statements all the same, audited or not", async () => {
+    const marker = `unaudited-${Date.now()}`;
+    // Audited at first, then off for the rest, as a server whose setting changes would.
+    const results = await memoriesAtOnce(marker, 16, undefined, (i) => i < 2);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    const { stored, events } = await storedFor(marker);
+    expect(stored.map((m) => m.content)).toEqual(results.map((r) => (r as PromiseFulfilledResult<{ content: string }>).value.content));
+    expect(events.map((e) => [e.resource_id, e.event_type])).toEqual(
+      stored.slice(0, 2).flatMap((m) => [
+        [String(m.id), "authz.access.granted"],
+        [String(m.id), "memory.created"],
+      ]),
+    );
+    // On PostgreSQL: the first alone; the second (audited) and the 14 others together.
+    expect(new Set(stored.map((m) => m.tx)).size).toBe(database.engine === "postgres" ? 2 : 16);
   });
 
   it("fail alone when the database refuses one of a shared statement's changes, which leaves no audit row", async () => {

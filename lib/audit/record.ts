@@ -360,29 +360,27 @@ export async function recordAuditBatch(
  * four. The events are built before the change runs, so the values the database would assign must
  * be taken beforehand (nextIdentity for ids, a Date for times). With audit logging disabled only
  * the change runs. On PostgreSQL it runs on genericPlanSessions(db), and the changes asked for
- * meanwhile share the statement (sharedChangesOn): the promise settles once it has committed. The
- * rows are written whatever the change matched: an UPDATE or DELETE that may find nothing belongs
- * in a transaction with recordAuditEvents.
+ * meanwhile, audited or not, share the statement (sharedChangesOn): the promise settles once it
+ * has committed. The rows are written whatever the change matched: an UPDATE or DELETE that may
+ * find nothing belongs in a transaction with recordAuditEvents.
  */
 export async function changeWithAuditEvents(db: Database, change: SQLWrapper, events: AuditEventInput[], options: RecordOptions = {}): Promise<void> {
   const writes = genericPlanSessions(db);
   const built = (options.enabled ?? isAuditEnabled()) ? events.map(buildAuditEvent) : [];
-  if (built.length === 0) {
-    await writes.execute(change.getSQL());
-    return;
-  }
   if (writes === db) {
     // PGlite, or a transaction: the statement on its own, built by drizzle.
-    await db.execute(sql.join([sql.raw("with c0 as ("), change.getSQL(), sql.raw("), audit as ("), auditInsert(built), sql.raw(") select 1")]));
+    await db.execute(
+      built.length === 0 ? change.getSQL() : sql.join([sql.raw("with c0 as ("), change.getSQL(), sql.raw("), audit as ("), auditInsert(built), sql.raw(") select 1")]),
+    );
     return;
   }
-  // drizzle builds the change's text only, as it does with audit logging off; the audit part is
-  // kept text (building it through drizzle again took ~10 µs a request).
+  // drizzle builds the change's text; the audit part is kept text (building it through drizzle
+  // again took ~10 µs a request).
   const { sql: text, params } = queryText(change.getSQL());
   await sharedChangesOn(writes).write({ text, params, events: built });
 }
 
-/** A change and its audit rows, waiting to share a statement (changeWithAuditEvents). */
+/** A change and its audit rows (none with audit logging off), waiting to share a statement. */
 interface AuditedChange {
   /** The change's text, its parameters numbered from $1 (drizzle's: no other `$` in it). */
   text: string;
@@ -391,9 +389,9 @@ interface AuditedChange {
 }
 
 /**
- * What an audited change adds to a shared statement: its parameters, and each audit row as its 30
- * columns. A statement takes up to SHARED_CHANGES_MAX_SIZE: at most 1,000 audit rows and 30,000
- * parameters, well within PostgreSQL's 65,535.
+ * What a change adds to a shared statement: its parameters, and each audit row as its 30 columns.
+ * A statement takes up to SHARED_CHANGES_MAX_SIZE: at most 1,000 audit rows and 30,000 parameters,
+ * well within PostgreSQL's 65,535.
  */
 const sharedChangeSize = (job: AuditedChange) => job.params.length + 30 * job.events.length;
 export const SHARED_CHANGES_MAX_SIZE = 30_000;
@@ -401,35 +399,41 @@ export const SHARED_CHANGES_MAX_SIZE = 30_000;
 /**
  * The text of a statement doing `changes` and their audit INSERT: `with c0 as (change), c1 as
  * (change), …, audit as (insert) select 1`, each change's parameters numbered on from the one
- * before, the audit rows' JSON last. Kept per list of texts (up to a bound): concurrent requests
- * ask the same few changes, in groups of a few sizes.
+ * before, the audit rows' JSON last; without audit rows, `with c0 as (…), … select 1`, or a lone
+ * change's own text. Kept per list of texts (up to a bound): concurrent requests ask the same few
+ * changes, in groups of a few sizes.
  */
 const sharedChangeTexts = new Map<string, string>();
 const SHARED_CHANGE_TEXTS_KEPT = 256;
 
-function sharedChangeText(changes: AuditedChange[]): string {
-  const key = changes.map((c) => c.text).join("\u0000");
+function sharedChangeText(changes: AuditedChange[], audited: boolean): string {
+  const key = `${audited ? "audited" : "bare"}\u0000${changes.map((c) => c.text).join("\u0000")}`;
   let text = sharedChangeTexts.get(key);
   if (text !== undefined) return text;
-  let offset = 0;
-  text = "with ";
-  changes.forEach((change, i) => {
-    const from = offset;
-    text += `${i === 0 ? "" : ", "}c${i} as (${change.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`)})`;
-    offset += change.params.length;
-  });
-  text += `, audit as (${auditInsertText(offset + 1)}) select 1`;
+  if (!audited && changes.length === 1) {
+    text = changes[0]!.text;
+  } else {
+    let offset = 0;
+    text = "with ";
+    changes.forEach((change, i) => {
+      const from = offset;
+      text += `${i === 0 ? "" : ", "}c${i} as (${change.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`)})`;
+      offset += change.params.length;
+    });
+    text += audited ? `, audit as (${auditInsertText(offset + 1)}) select 1` : " select 1";
+  }
   if (sharedChangeTexts.size >= SHARED_CHANGE_TEXTS_KEPT) sharedChangeTexts.clear();
   sharedChangeTexts.set(key, text);
   return text;
 }
 
-/** Runs audited changes in one statement on postgres.js (`writes`, the generic-plan pool). */
+/** Runs changes and their audit rows in one statement on postgres.js (`writes`, the generic-plan pool). */
 async function runSharedChanges(writes: Database, changes: AuditedChange[]): Promise<void[]> {
   const params = changes.flatMap((c) => c.params);
-  params.push(auditRowsJson(changes.flatMap((c) => c.events)));
-  const ran = executeOnPostgresJs(writes, sharedChangeText(changes), params);
-  if (!ran) throw new Error("Shared audited changes run on a postgres.js pool only");
+  const events = changes.flatMap((c) => c.events);
+  if (events.length > 0) params.push(auditRowsJson(events));
+  const ran = executeOnPostgresJs(writes, sharedChangeText(changes, events.length > 0), params);
+  if (!ran) throw new Error("Shared changes run on a postgres.js pool only");
   await ran;
   return changes.map(() => undefined);
 }
