@@ -1,7 +1,8 @@
 // npm run bench:write [-- --writes N] [--rounds R] [--connections C]
 //
 // The audited write of POST /memories on its own, without HTTP: createMemory (the memory and its
-// memory.created event in one INSERT, changeWithAuditEvents) run in this process against a fresh
+// memory.created event in one statement, shared with the writes asked for meanwhile:
+// changeWithAuditEvents) run in this process against a fresh
 // PostgreSQL database, C at a time, in rounds of N writes with audit logging on and off in turns
 // (on, off, off, on, …; MEMORIC_AUDIT_ENABLED, read again each round). Prints the CPU a write
 // costs this process's main thread, which is what bounds a Node server's requests a second, and
