@@ -381,7 +381,7 @@ export async function changeWithAuditEvents(db: Database, change: SQLWrapper, ev
 }
 
 /** A change and its audit rows (none with audit logging off), waiting to share a statement. */
-interface AuditedChange {
+interface ChangeWithEvents {
   /** The change's text, its parameters numbered from $1 (drizzle's: no other `$` in it). */
   text: string;
   params: unknown[];
@@ -393,7 +393,7 @@ interface AuditedChange {
  * A statement takes up to SHARED_CHANGES_MAX_SIZE: at most 1,000 audit rows and 30,000 parameters,
  * well within PostgreSQL's 65,535.
  */
-const sharedChangeSize = (job: AuditedChange) => job.params.length + 30 * job.events.length;
+const sharedChangeSize = (job: ChangeWithEvents) => job.params.length + 30 * job.events.length;
 export const SHARED_CHANGES_MAX_SIZE = 30_000;
 
 /**
@@ -406,7 +406,7 @@ export const SHARED_CHANGES_MAX_SIZE = 30_000;
 const sharedChangeTexts = new Map<string, string>();
 const SHARED_CHANGE_TEXTS_KEPT = 256;
 
-function sharedChangeText(changes: AuditedChange[], audited: boolean): string {
+function sharedChangeText(changes: ChangeWithEvents[], audited: boolean): string {
   const key = `${audited ? "audited" : "bare"}\u0000${changes.map((c) => c.text).join("\u0000")}`;
   let text = sharedChangeTexts.get(key);
   if (text !== undefined) return text;
@@ -428,7 +428,7 @@ function sharedChangeText(changes: AuditedChange[], audited: boolean): string {
 }
 
 /** Runs changes and their audit rows in one statement on postgres.js (`writes`, the generic-plan pool). */
-async function runSharedChanges(writes: Database, changes: AuditedChange[]): Promise<void[]> {
+async function runSharedChanges(writes: Database, changes: ChangeWithEvents[]): Promise<void[]> {
   const params = changes.flatMap((c) => c.params);
   const events = changes.flatMap((c) => c.events);
   if (events.length > 0) params.push(auditRowsJson(events));
@@ -439,10 +439,10 @@ async function runSharedChanges(writes: Database, changes: AuditedChange[]): Pro
 }
 
 // One per generic-plan pool, on globalThis as the pools are (Next.js may load this module more than once).
-const sharedChanges = ((globalThis as unknown as { __memoricSharedAuditedChanges?: WeakMap<Database, SharedStatement<AuditedChange, void>> }).__memoricSharedAuditedChanges ??=
+const sharedChanges = ((globalThis as unknown as { __memoricSharedChangeWithEventss?: WeakMap<Database, SharedStatement<ChangeWithEvents, void>> }).__memoricSharedChangeWithEventss ??=
   new WeakMap());
 
-function sharedChangesOn(writes: Database): SharedStatement<AuditedChange, void> {
+function sharedChangesOn(writes: Database): SharedStatement<ChangeWithEvents, void> {
   let shared = sharedChanges.get(writes);
   if (!shared) sharedChanges.set(writes, (shared = new SharedStatement((changes) => runSharedChanges(writes, changes), sharedChangeSize, SHARED_CHANGES_MAX_SIZE)));
   return shared;
