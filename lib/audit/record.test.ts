@@ -6,7 +6,7 @@ import { auditLogs, memories } from "@/lib/db/schema";
 import { auditLeafHash, sha256Hex } from "./canonical";
 import { EVENT_TYPES, SEVERITIES } from "./events";
 import { getAuditLog, queryAuditLogs, auditLogToJson, leafContentOf } from "./query";
-import { buildAuditRow, changeWithAuditEvents, recordAuditBatch, recordAuditEvent, recordAuditEvents } from "./record";
+import { buildAuditRow, changeWithAuditEvents, recordAuditBatch, recordAuditEvent, recordAuditEvents, SHARED_CHANGES_MAX } from "./record";
 
 let database: TestDatabase;
 
@@ -393,6 +393,19 @@ describe("changes with their audit events", () => {
     // The first goes at once; the 19 asked for while it was on its way go together in the next.
     // PGlite has one connection and no write pool: each change is a statement of its own there.
     expect(new Set(stored.map((m) => m.tx)).size).toBe(database.engine === "postgres" ? 2 : 20);
+  });
+
+  it(`on PostgreSQL put at most ${SHARED_CHANGES_MAX} changes in a statement`, async () => {
+    const marker = `many-${Date.now()}`;
+    const results = await memoriesAtOnce(marker, 150);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    const { stored, events } = await storedFor(marker);
+    expect(stored).toHaveLength(150);
+    expect(events).toHaveLength(300);
+    const perStatement: number[] = [];
+    stored.forEach((m, i) => (i > 0 && m.tx === stored[i - 1]!.tx ? (perStatement[perStatement.length - 1]! += 1) : perStatement.push(1)));
+    // The first alone, then the 149 that waited, 64 at a time.
+    expect(perStatement).toEqual(database.engine === "postgres" ? [1, SHARED_CHANGES_MAX, SHARED_CHANGES_MAX, 149 - 2 * SHARED_CHANGES_MAX] : Array(150).fill(1));
   });
 
   it("write no audit row with audit logging off, and share statements all the same, audited or not", async () => {
