@@ -17,7 +17,7 @@ import {
   type AuditLeafContent,
 } from "./canonical";
 import { rowMac } from "./keys";
-import { SharedAuditInsert, SharedStatement, type AssignedIds } from "./shared-insert";
+import { onePerPool, SharedAuditInsert, SharedStatement, type AssignedIds } from "./shared-insert";
 import {
   COMPLIANCE_TAGS_BY_CATEGORY,
   eventDefinition,
@@ -327,15 +327,7 @@ async function insertAuditRows(db: Database, events: BuiltAuditEvent[]): Promise
   return assigned.map((r) => ({ id: Number(r.id), txId: Number(r.tx_id) })).sort((a, b) => a.id - b.id);
 }
 
-// One per generic-plan pool, on globalThis as the pools are (Next.js may load this module more than once).
-const sharedInserts = ((globalThis as unknown as { __memoricSharedAuditInserts?: WeakMap<Database, SharedAuditInsert<BuiltAuditEvent>> }).__memoricSharedAuditInserts ??=
-  new WeakMap());
-
-function sharedInsertOn(writes: Database): SharedAuditInsert<BuiltAuditEvent> {
-  let shared = sharedInserts.get(writes);
-  if (!shared) sharedInserts.set(writes, (shared = new SharedAuditInsert((rows) => insertAuditRows(writes, rows))));
-  return shared;
-}
+const sharedInsertOn = onePerPool("SharedAuditInserts", (writes) => new SharedAuditInsert<BuiltAuditEvent>((rows) => insertAuditRows(writes, rows)));
 
 /**
  * Records many events in one INSERT, for batches (ingest, policy runs): auditInsert, several
@@ -369,9 +361,7 @@ export async function changeWithAuditEvents(db: Database, change: SQLWrapper, ev
   const built = (options.enabled ?? isAuditEnabled()) ? events.map(buildAuditEvent) : [];
   if (writes === db) {
     // PGlite, or a transaction: the statement on its own, built by drizzle.
-    await db.execute(
-      built.length === 0 ? change.getSQL() : sql.join([sql.raw("with c0 as ("), change.getSQL(), sql.raw("), audit as ("), auditInsert(built), sql.raw(") select 1")]),
-    );
+    await db.execute(built.length === 0 ? change.getSQL() : sql.join([sql.raw(changePart(0)), change.getSQL(), sql.raw(AUDIT_PART), auditInsert(built), sql.raw(LAST_PART)]));
     return;
   }
   // drizzle builds the change's text; the audit part is kept text (building it through drizzle
@@ -404,6 +394,10 @@ export const SHARED_CHANGES_MAX = 64;
  * change's own text. Kept per list of texts (up to a bound): concurrent requests ask the same few
  * changes, in groups of up to SHARED_CHANGES_MAX.
  */
+const changePart = (i: number) => `${i === 0 ? "with" : "),"} c${i} as (`;
+const AUDIT_PART = "), audit as (";
+const LAST_PART = ") select 1";
+
 const sharedChangeTexts = new Map<string, string>();
 const SHARED_CHANGE_TEXTS_KEPT = 256;
 
@@ -415,13 +409,13 @@ function sharedChangeText(changes: ChangeWithEvents[], audited: boolean): string
     text = changes[0]!.text;
   } else {
     let offset = 0;
-    text = "with ";
+    text = "";
     changes.forEach((change, i) => {
       const from = offset;
-      text += `${i === 0 ? "" : ", "}c${i} as (${change.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`)})`;
+      text += changePart(i) + change.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`);
       offset += change.params.length;
     });
-    text += audited ? `, audit as (${auditInsertText(offset + 1)}) select 1` : " select 1";
+    text += audited ? `${AUDIT_PART}${auditInsertText(offset + 1)}${LAST_PART}` : LAST_PART;
   }
   if (sharedChangeTexts.size >= SHARED_CHANGE_TEXTS_KEPT) sharedChangeTexts.clear();
   sharedChangeTexts.set(key, text);
@@ -439,15 +433,7 @@ async function runSharedChanges(writes: Database, changes: ChangeWithEvents[]): 
   return changes.map(() => undefined);
 }
 
-// One per generic-plan pool, on globalThis as the pools are (Next.js may load this module more than once).
-const sharedChanges = ((globalThis as unknown as { __memoricSharedChangeWithEventss?: WeakMap<Database, SharedStatement<ChangeWithEvents, void>> }).__memoricSharedChangeWithEventss ??=
-  new WeakMap());
-
-function sharedChangesOn(writes: Database): SharedStatement<ChangeWithEvents, void> {
-  let shared = sharedChanges.get(writes);
-  if (!shared) sharedChanges.set(writes, (shared = new SharedStatement((changes) => runSharedChanges(writes, changes), () => 1, SHARED_CHANGES_MAX)));
-  return shared;
-}
+const sharedChangesOn = onePerPool("SharedChanges", (writes) => new SharedStatement((changes: ChangeWithEvents[]) => runSharedChanges(writes, changes), () => 1, SHARED_CHANGES_MAX));
 
 /** Records one event on `db` (a transaction, normally). Returns null when logging is disabled. */
 export async function recordAuditEvent(

@@ -1,12 +1,12 @@
-// Audited writes share statements. While one statement is on its way to the database, the writes
-// asked for meanwhile wait, then go together in the next: one statement, one round trip and one
-// commit for all of them, where each took its own (most of what an audited request cost PostgreSQL
-// beyond the write itself). A caller's promise settles once the statement holding its write has
-// committed, so a request still answers only after its audit rows are stored; nothing waits on a
-// timer, so a write asked for while none is on its way goes at once. Two kinds share this way:
-// audit rows recorded on their own (a read's memory.retrieved, a failed login, a denied request:
-// SharedAuditInsert) and changes with their audit rows (changeWithAuditEvents).
-import { databaseError } from "@/lib/db/client";
+// Writes share statements. While one statement is on its way to the database, the writes asked
+// for meanwhile wait, then go together in the next: one statement, one round trip and one commit
+// for all of them, where each took its own (a third of what a write cost PostgreSQL). A caller's
+// promise settles once the statement holding its write has committed, so a request still answers
+// only after its rows are stored; nothing waits on a timer, so a write asked for while none is on
+// its way goes at once. Two kinds share this way: audit rows recorded on their own (a read's
+// memory.retrieved, a failed login, a denied request: SharedAuditInsert) and changes with their
+// audit rows, if any (changeWithAuditEvents).
+import { databaseError, type Database } from "@/lib/db/client";
 
 /** What the database assigned to a row. */
 export interface AssignedIds {
@@ -97,6 +97,20 @@ export class SharedAuditInsert<Row> extends SharedStatement<Row[], AssignedIds[]
       SHARED_INSERT_MAX_ROWS,
     );
   }
+}
+
+/**
+ * One `make(writes)` per generic-plan pool, kept on globalThis as the pools are (Next.js may load
+ * a module more than once, and every copy must share the same writer).
+ */
+export function onePerPool<T extends object>(name: string, make: (writes: Database) => T): (writes: Database) => T {
+  const store = globalThis as unknown as Record<string, WeakMap<Database, T> | undefined>;
+  const made = (store[`__memoric${name}`] ??= new WeakMap());
+  return (writes) => {
+    let shared = made.get(writes);
+    if (!shared) made.set(writes, (shared = make(writes)));
+    return shared;
+  };
 }
 
 /**
