@@ -617,15 +617,37 @@ export async function verifyAuditLog(db: Database, options: VerifyOptions = {}):
   if (state && frontierRoot(frontier) !== frontierRoot(state.frontier)) return fail(null, "the sealer's state does not match the sealed events");
 
   // Events whose transactions finished before the sealer's watermark must all be sealed.
+  const stray = await firstUnsealedEvent(db, state?.sealedBeforeTx ?? 0, total, report.checked);
+  if (stray !== null) return fail(stray, "event not in the sealed log (inserted around the server)");
+  return report;
+}
+
+/**
+ * The first event (by id) of a transaction below the sealer's watermark `sealedBeforeTx` that is
+ * not among the sealed leaves below `treeSize`: one written around the server. Each of the
+ * `present` sealed leaves whose row is still there (as the walk counted them) is a row below the
+ * watermark, unless its tx_id was changed since; so when exactly `present` rows lie below it and
+ * no sealed row lies at or past it, there is none. Two index reads tell: a count of the tx_id
+ * index, and the few rows written since the last seal. Only when they disagree does the anti-join
+ * of every such row with its seal name the event: it read every row's heap page, 0.83 s of a
+ * 300k-event verification's ~5 s, where the two reads take ~40 ms.
+ */
+async function firstUnsealedEvent(db: Database, sealedBeforeTx: number, treeSize: number, present: number): Promise<number | null> {
+  const [counts] = await selectRows<{ below: string | number; moved: boolean }>(
+    db,
+    sql`select (select count(*) from audit_logs where tx_id < ${sealedBeforeTx}) as below,
+               exists (select 1 from audit_logs l join audit_seal s on s.log_id = l.id
+                        where l.tx_id >= ${sealedBeforeTx} and s.seq < ${treeSize}) as moved`,
+  );
+  if (Number(counts!.below) === present && !counts!.moved) return null;
   const [stray] = await db
     .select({ id: auditLogs.id })
     .from(auditLogs)
     .leftJoin(auditSeal, eq(auditSeal.logId, auditLogs.id))
-    .where(and(lt(auditLogs.txId, state?.sealedBeforeTx ?? 0), sql`${auditSeal.seq} is null`))
+    .where(and(lt(auditLogs.txId, sealedBeforeTx), sql`${auditSeal.seq} is null`))
     .orderBy(asc(auditLogs.id))
     .limit(1);
-  if (stray) return fail(stray.id, "event not in the sealed log (inserted around the server)");
-  return report;
+  return stray?.id ?? null;
 }
 
 /**

@@ -138,6 +138,12 @@ describe("verifyAuditLog decides as the ORM-based verifier did", () => {
 
   const ids = async () => (await selectRows<{ id: number }>(db(), sql`select log_id::int as id from audit_seal order by seq`)).map((r) => r.id);
 
+  /** A copy of event `id` inserted around the server, in the same (sealed) transaction. */
+  const insertedAround = (id: number) =>
+    `insert into audit_logs (event_type, severity, success, retention_policy, timestamp, leaf_hash, tx_id) select event_type, severity, success, retention_policy, timestamp, leaf_hash, tx_id from audit_logs where id = ${id}`;
+  /** Event `id`'s tx_id (not in its leaf hash) moved to the sealer's watermark: one row fewer below it. */
+  const movedPastWatermark = (id: number) => `update audit_logs set tx_id = (select sealed_before_tx from audit_seal_state) where id = ${id}`;
+
   // Each case tampers with a fresh copy of the log; `ids` are the events in sealed order.
   const cases: [string, (ids: number[]) => string[]][] = [
     ["untouched", () => []],
@@ -168,6 +174,11 @@ describe("verifyAuditLog decides as the ORM-based verifier did", () => {
     ["last seal missing", (ids) => [`delete from audit_seal where log_id = ${ids.at(-1)}`]],
     ["checkpoint root changed", () => [`update audit_checkpoints set root_hash = repeat('0', 64) where id = (select max(id) from audit_checkpoints)`]],
     ["sealer state changed", () => [`update audit_seal_state set frontier = '[]'`]],
+    // Rows written around the server: verifyAuditLog counts the rows below the sealer's watermark
+    // and looks for sealed rows past it before it looks for them one by one.
+    ["a row inserted around the server", (ids) => [insertedAround(ids[3]!)]],
+    ["a sealed row's transaction id moved past the watermark", (ids) => [movedPastWatermark(ids[7]!)]],
+    ["a row inserted around the server, and a sealed row's transaction id moved past the watermark", (ids) => [insertedAround(ids[3]!), movedPastWatermark(ids[7]!)]],
   ];
 
   for (const [name, tamper] of cases) {

@@ -108,7 +108,11 @@ function oldAppendLeaf(frontier: OldFrontier, leafHashHex: string): void {
   }
 }
 
-/** The pre-change verification of each sealed event (checkpoints and the stray check left out: they cost nothing). */
+/**
+ * The pre-change verification of each sealed event. Checkpoints are left out (they cost nothing),
+ * and so is the search for events left unsealed, which verifyAuditLog does: before 2026-12-06 it
+ * cost 0.83 s of 300k events (an anti-join of every event with its seal), now ~40 ms.
+ */
 async function baselineVerify(db: Database, total: number, progress: Progress): Promise<number> {
   const { macKey } = auditKeys();
   const frontier: OldFrontier = [];
