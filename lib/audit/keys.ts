@@ -1,10 +1,11 @@
 // The audit key: an Ed25519 key that signs checkpoints, from MEMORIC_AUDIT_SIGNING_KEY or generated
 // once in the data folder. An HMAC key derived from it marks every row the server writes, so a
 // row inserted around the server is told apart.
-import crypto, { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, verify, type KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
+import { writerMac } from "./writer-mac";
 
 export interface AuditKeys {
   privateKey: KeyObject;
@@ -64,36 +65,9 @@ export function auditKeys(): AuditKeys {
   return cached;
 }
 
-const oneShotHash = typeof crypto.hash === "function" ? crypto.hash : undefined;
-const ASCII_64 = /^[\x00-\x7f]{64}$/;
-
-/** HMAC-SHA256's two padded key blocks (RFC 2104), each with room after it for what it hashes. */
-const macPads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
-function macPadsFor(macKey: Buffer) {
-  let pads = macPads.get(macKey);
-  if (!pads) {
-    pads = { inner: Buffer.alloc(64 + 64), outer: Buffer.alloc(64 + 32) };
-    for (let i = 0; i < 64; i++) {
-      pads.inner[i] = (macKey[i] ?? 0) ^ 0x36;
-      pads.outer[i] = (macKey[i] ?? 0) ^ 0x5c;
-    }
-    macPads.set(macKey, pads);
-  }
-  return pads;
-}
-
-/** The HMAC that marks a row as written by this server. */
-export function rowMac(leafHash: string, keys = auditKeys()): string {
-  // Verification computes one per event. For a leaf hash (64 ASCII characters) and a key of one
-  // block at most, HMAC by its definition, H(K ^ opad || H(K ^ ipad || m)), with two crypto.hash
-  // calls on kept buffers, takes half the time of createHmac.
-  if (oneShotHash && keys.macKey.length <= 64 && ASCII_64.test(leafHash)) {
-    const { inner, outer } = macPadsFor(keys.macKey);
-    inner.write(leafHash, 64, "latin1");
-    outer.write(oneShotHash("sha256", inner, "hex"), 64, "hex");
-    return oneShotHash("sha256", outer, "hex");
-  }
-  return createHmac("sha256", keys.macKey).update(leafHash).digest("hex");
+/** The HMAC that marks a row as written by this server (writerMac, with the server's key). */
+export function rowMac(leafHash: string, keys: Pick<AuditKeys, "macKey"> = auditKeys()): string {
+  return writerMac(leafHash, keys.macKey);
 }
 
 export function signBytes(message: string, keys = auditKeys()): string {

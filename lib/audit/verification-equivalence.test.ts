@@ -8,11 +8,12 @@ import { selectRows, type Database } from "@/lib/db/client";
 import { auditCheckpoints, auditLogs, auditRemoved, auditSeal, auditSealState } from "@/lib/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { auditLeafHash, personalDataProblem } from "./canonical";
-import { checkpointMessage, createCheckpoint, isoTimestamp, verifyAuditLog, type Checkpoint, type VerificationReport } from "./integrity";
+import { checkpointMessage, createCheckpoint, verifyAuditLog, type Checkpoint, type VerificationReport } from "./integrity";
 import { auditKeys, rowMac, verifySignature } from "./keys";
 import { appendLeaf, frontierRoot, leafNodeHash, type Frontier } from "./merkle";
 import { auditLogToJson, leafContentOf } from "./query";
 import { recordAuditEvents } from "./record";
+import { isoTimestamp } from "./sealed-batch";
 
 /** verifyAuditLog as it was: ORM rows, then every check in turn (batches of 7 to cross batch edges). */
 async function referenceVerify(db: Database): Promise<VerificationReport> {

@@ -1,19 +1,19 @@
 // Verification's worker threads. Reading a sealed leaf's row and checking it (decoding its columns,
 // canonical JSON, five SHA-256 and an HMAC, the tree's nodes among them) is nearly all of
 // verification's time, and on the main thread alone it held verification to one core. Each worker
-// reads and checks whole batches on a connection of its own (checkSealedBatch in integrity.ts) and
+// reads and checks whole batches on a connection of its own (checkSealedBatch in sealed-batch.ts) and
 // hands back only what the walk in sealed order needs: a few subtrees and counts a batch, and its
 // first problem. The main thread joins the subtrees, compares checkpoints and decides, as before.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { CheckedBatch } from "./integrity";
-import type { AuditKeys } from "./keys";
+import type { CheckedBatch } from "./sealed-batch";
 
 /** What a worker is started with. */
 export interface VerifyWorkerData {
   url: string;
-  keys: AuditKeys;
+  /** The writer MAC's key (the thread gets no other key). */
+  macKey: Uint8Array;
 }
 
 /** A batch to check: the sealed leaves [start, end), cut into segments at the checkpoint sizes `cuts`. */

@@ -10,6 +10,8 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
+import { CUSTOM_PLANS, NO_JIT } from "./session-settings";
+import { streamValues } from "./stream-values";
 
 export type Schema = typeof schema;
 
@@ -90,15 +92,6 @@ export function genericPlanSessions(db: Database): Database {
 /** The application_name of the generic-plan pool's connections (pg_stat_activity shows it). */
 export const GENERIC_PLAN_POOL_NAME = "memoric-generic-plans";
 
-/**
- * PostgreSQL's JIT compiler off for our sessions. It compiles a statement whose estimated cost
- * passes jit_above_cost (100,000; 500,000 to inline and optimise), and estimates follow table
- * sizes, not the rows an index scan will read: at 10 million audit events the statistics roll-up,
- * whose range of transactions is only known as it runs, was estimated at 1.1 million rows and
- * spent 700 ms compiling a statement that runs in 5 ms — every 2 s, a third of a core with the
- * server idle. Our statements read through indexes and stop at a page; none gains from JIT.
- */
-const NO_JIT = { jit: "off" } as const;
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
@@ -111,7 +104,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       onnotice: () => {},
       // Statements are prepared (see preparedStatements) but planned for each execution's values,
       // as unnamed statements are: the same plans, without parsing again. No JIT (see NO_JIT).
-      connection: { application_name: "memoric", plan_cache_mode: "force_custom_plan", ...NO_JIT },
+      connection: { application_name: "memoric", ...CUSTOM_PLANS, ...NO_JIT },
     });
     // Statements whose plan does not depend on their values (genericPlanSessions) get connections
     // of their own, with PostgreSQL's default plan_cache_mode: after five executions a statement
@@ -240,23 +233,22 @@ function postgresJsClient(db: Database): Sql | null {
  * is thrown once the query has finished.
  */
 export async function forEachRow(db: Database, query: SQL, onRow: (values: unknown[]) => void): Promise<void> {
-  let failure: { error: unknown } | undefined;
-  const guarded = (values: unknown[]) => {
-    if (failure) return;
-    try {
-      onRow(values);
-    } catch (error) {
-      failure = { error };
-    }
-  };
   const client = postgresJsClient(db);
   if (client) {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    await client.unsafe(text, params as never[]).values().forEach(guarded);
-  } else {
-    for (const row of await selectRows<Record<string, unknown>>(db, query)) guarded(Object.values(row));
+    return streamValues(client.unsafe(text, params as never[]), onRow);
   }
-  if (failure) throw failure.error;
+  for (const row of await selectRows<Record<string, unknown>>(db, query)) onRow(Object.values(row));
+}
+
+/**
+ * forEachRow for a statement written out with $1, $2, … placeholders and their values, such as a
+ * text that worker threads also run on connections of their own (lib/audit/sealed-batch.ts).
+ */
+export function forEachRowOfText(db: Database, text: string, params: readonly unknown[], onRow: (values: unknown[]) => void): Promise<void> {
+  const parts = text.split(/\$(\d+)/);
+  const query = sql.join(parts.map((part, i) => (i % 2 ? sql`${params[Number(part) - 1]}` : sql.raw(part))));
+  return forEachRow(db, query, onRow);
 }
 
 /** The database's own error under drizzle's "Failed query" wrapper: its SQLSTATE code and message. */

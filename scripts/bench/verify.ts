@@ -15,10 +15,11 @@ import { parseArgs } from "node:util";
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import postgres from "postgres";
 import { PERSONAL_FIELDS, type AuditLeafContent } from "@/lib/audit/canonical";
-import { createCheckpoint, readAhead, sealedLeavesQuery, VERIFY_BATCH, VERIFY_WORKERS, verifyAuditLog } from "@/lib/audit/integrity";
+import { createCheckpoint, readAhead, VERIFY_BATCH, VERIFY_WORKERS, verifyAuditLog } from "@/lib/audit/integrity";
 import { auditKeys } from "@/lib/audit/keys";
 import { auditLogToJson, leafContentOf } from "@/lib/audit/query";
-import { connect, forEachRow, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
+import { SEALED_LEAVES_SQL } from "@/lib/audit/sealed-batch";
+import { connect, forEachRowOfText, migrate, type Database, type DatabaseHandle } from "@/lib/db/client";
 import { auditLogs, auditRemoved, auditSeal } from "@/lib/db/schema";
 import { runCli } from "../cli";
 import { openBenchDatabase } from "./database";
@@ -65,7 +66,7 @@ async function ormRead(db: Database, total: number, progress: Progress): Promise
 /** Reads every sealed row as verifyAuditLog does (readAhead), and checks nothing. */
 async function rawRead(db: Database, total: number, progress: Progress): Promise<number> {
   let read = 0;
-  for await (const _ of readAhead(total, (start, end) => forEachRow(db, sealedLeavesQuery(start, end), () => (read += 1)))) {
+  for await (const _ of readAhead(total, (start, end) => forEachRowOfText(db, SEALED_LEAVES_SQL, [start, end], () => (read += 1)))) {
     progress.update(read);
   }
   return read;
