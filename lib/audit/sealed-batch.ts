@@ -2,7 +2,7 @@
 // sealed leaf's row, recomputing its leaf hash, writer MAC and personal digest, and hashing the
 // batch's part of the tree. verifyAuditLog (integrity.ts) runs it on its own thread or in worker
 // threads (verify-worker.ts); it imports no more than it needs (no settings, no ORM), so that a
-// worker starts in about half the time the whole audit module took (see verify-worker.ts).
+// worker starts in a third to a half of the time the whole audit module took (see verify-worker.ts).
 import { auditLeafHashOfKnownFields, personalDataProblem, type AuditLeafContent } from "./canonical";
 import { leafNodeHash, RangeSubtrees, type Frontier } from "./merkle";
 import { writerMac } from "./writer-mac";

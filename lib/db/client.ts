@@ -92,7 +92,6 @@ export function genericPlanSessions(db: Database): Database {
 /** The application_name of the generic-plan pool's connections (pg_stat_activity shows it). */
 export const GENERIC_PLAN_POOL_NAME = "memoric-generic-plans";
 
-
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
