@@ -10,6 +10,7 @@ import {
   createCheckpoint,
   eventProof,
   listCheckpoints,
+  runVerification,
   sealCommittedEvents,
   sealPendingEvents,
   verifyAuditLog,
@@ -191,6 +192,46 @@ describe("sealing, checkpoints and verification", () => {
     const sealed = await sealCommittedEvents(db());
     expect(sealed.refused).toEqual([forged!.id]);
     expect((await verifyAuditLog(db())).first_failure).toEqual({ id: forged!.id, reason: expect.stringContaining("not in the sealed log") });
+  });
+});
+
+// A sealed row's tx_id is not covered by its leaf hash, and the sealer picks events by tx_id: one
+// moved past the watermark came up for sealing again, and the second seal of its id failed every
+// later run of the sealer (and so every verification from the server or the CLI, which seal first).
+describe("a sealed event whose transaction id is changed", () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it("is not sealed twice: the sealer goes on, names it in a breach event, and verification runs", async () => {
+    const db = database.db;
+    const rows = await recordAuditEvents(db, Array.from({ length: 5 }, (_, i) => ({ eventType: "memory.created" as const, resourceId: i })));
+    expect(await sealCommittedEvents(db)).toMatchObject({ sealed: 5, refused: [], alreadySealed: [] });
+    const moved = rows[2]!.id;
+    await db.execute(sql`alter table audit_logs disable trigger user`);
+    await db.execute(sql`update audit_logs set tx_id = (select sealed_before_tx from audit_seal_state) where id = ${moved}`);
+    await db.execute(sql`alter table audit_logs enable trigger user`);
+    const later = await recordAuditEvent(db, { eventType: "auth.logout" });
+
+    const sealed = await sealCommittedEvents(db);
+    expect(sealed).toMatchObject({ sealed: 1, refused: [], alreadySealed: [moved], complete: true });
+    const seals = await selectRows<{ log_id: number }>(db, sql`select log_id::int as log_id from audit_seal order by seq`);
+    expect(seals.map((s) => s.log_id)).toEqual([...rows.map((r) => r.id), later!.id]);
+    const [breach] = await selectRows<{ error_message: string; metadata: { already_sealed_ids: number[] }; resource_id: string }>(
+      db,
+      sql`select error_message, metadata, resource_id from audit_logs where event_type = 'security.breach.attempt'`,
+    );
+    expect(breach).toMatchObject({ resource_id: String(moved), metadata: { already_sealed_ids: [moved] } });
+    expect(breach!.error_message).toContain("came up for sealing again");
+
+    // The next run seals the breach event itself and nothing twice; every event's content is intact.
+    expect(await runVerification(db, "test")).toMatchObject({ ok: true, checked: 7 });
   });
 });
 

@@ -39,6 +39,12 @@ export interface SealResult {
   treeSize: number;
   /** Events written around the server (no valid writer MAC): left unsealed, for verification to report. */
   refused: number[];
+  /**
+   * Events already sealed that came up again: their tx_id was changed to one past the sealer's
+   * watermark. They are not sealed twice (the seal's log_id is unique, and sealing them again
+   * failed every later run); a security.breach.attempt names them.
+   */
+  alreadySealed: number[];
   /** Every event of a transaction below this id is now sealed (or refused). */
   sealedBeforeTx: number;
 }
@@ -58,11 +64,12 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
       sql`select greatest(${state.sealedBeforeTx}::bigint, ${writableWatermarkSql}) as hi`,
     );
     const hi = Number(bound?.hi ?? state.sealedBeforeTx);
-    if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [], sealedBeforeTx: state.sealedBeforeTx };
+    if (hi <= state.sealedBeforeTx) return { sealed: 0, treeSize: state.treeSize, refused: [], alreadySealed: [], sealedBeforeTx: state.sealedBeforeTx };
     // Every transaction below `hi` has finished, so this later statement sees all of their events.
     const pending = await tx
-      .select({ id: auditLogs.id, leafHash: auditLogs.leafHash, writerMac: auditLogs.writerMac })
+      .select({ id: auditLogs.id, leafHash: auditLogs.leafHash, writerMac: auditLogs.writerMac, sealedAs: auditSeal.seq })
       .from(auditLogs)
+      .leftJoin(auditSeal, eq(auditSeal.logId, auditLogs.id))
       .where(and(gte(auditLogs.txId, state.sealedBeforeTx), lt(auditLogs.txId, hi)))
       .orderBy(asc(auditLogs.txId), asc(auditLogs.id));
 
@@ -71,7 +78,12 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
     const seals: (typeof auditSeal.$inferInsert)[] = [];
     const nodes: (typeof auditMerkleNodes.$inferInsert)[] = [];
     const refused: number[] = [];
+    const alreadySealed: number[] = [];
     for (const row of pending) {
+      if (row.sealedAs !== null) {
+        alreadySealed.push(row.id);
+        continue;
+      }
       if (row.writerMac !== rowMac(row.leafHash, keys)) {
         refused.push(row.id);
         continue;
@@ -99,7 +111,20 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
         metadata: { refused_ids: refused.slice(0, 100) },
       });
     }
-    return { sealed: seals.length, treeSize: size, refused, sealedBeforeTx: hi };
+    if (alreadySealed.length) {
+      await recordAuditEvent(tx, {
+        eventType: "security.breach.attempt",
+        userId: "system",
+        username: "system",
+        resourceType: "audit_log",
+        resourceId: alreadySealed[0],
+        action: "seal",
+        success: false,
+        errorMessage: `${alreadySealed.length} sealed audit event(s) came up for sealing again (their transaction id was changed) and were not sealed twice`,
+        metadata: { already_sealed_ids: alreadySealed.slice(0, 100) },
+      });
+    }
+    return { sealed: seals.length, treeSize: size, refused, alreadySealed, sealedBeforeTx: hi };
   });
 }
 
@@ -120,11 +145,12 @@ export async function sealCommittedEvents(
   const [now] = await selectRows<{ horizon: string | number }>(db, sql`select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as horizon`);
   const horizon = Number(now!.horizon);
   const deadline = Date.now() + waitMs;
-  const total = { sealed: 0, treeSize: 0, refused: [] as number[], sealedBeforeTx: 0, complete: false };
+  const total = { sealed: 0, treeSize: 0, refused: [] as number[], alreadySealed: [] as number[], sealedBeforeTx: 0, complete: false };
   for (;;) {
     const round = await sealPendingEvents(db, keys);
     total.sealed += round.sealed;
     total.refused.push(...round.refused);
+    total.alreadySealed.push(...round.alreadySealed);
     Object.assign(total, { treeSize: round.treeSize, sealedBeforeTx: round.sealedBeforeTx, complete: round.sealedBeforeTx >= horizon });
     if (total.complete || Date.now() >= deadline) return total;
     await new Promise((resolve) => setTimeout(resolve, 25));
