@@ -14,14 +14,33 @@ const PEER_IP_HEADER = "x-memoric-peer-ip";
 
 const app = next({ dev, hostname, port });
 const handle = app.getRequestHandler();
-await app.prepare();
+/** Next.js's start-up, which opens the database (see instrumentation.ts); requests wait for it. */
+let prepared;
 
 const server = createServer((req, res) => {
   // Whatever a client sent in this header is replaced by the socket's address.
   req.headers[PEER_IP_HEADER] = req.socket.remoteAddress ?? "";
-  handle(req, res);
+  prepared.then(() => handle(req, res));
 });
 server.keepAliveTimeout = 65_000;
+
+// The port first, the database after: a second server started on a port in use (one already
+// running from the same folder, say) stops here, before it opens the PGlite folder, which has no
+// lock between processes, and before it runs migrations or writes to the audit log.
+await new Promise((resolve, reject) => {
+  server.once("error", reject);
+  server.listen(port, hostname, () => {
+    server.off("error", reject);
+    resolve();
+  });
+}).catch((error) => {
+  const why = error.code === "EADDRINUSE" ? "the port is in use (is another server running? PORT sets another)" : error.message;
+  console.error(`[memoric] cannot listen on ${hostname}:${port}: ${why}`);
+  process.exit(1);
+});
+prepared = app.prepare();
+await prepared;
+console.log(`[memoric] listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
 
 let stopping = false;
 async function shutdown(signal) {
@@ -44,6 +63,3 @@ async function shutdown(signal) {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-server.listen(port, hostname, () => {
-  console.log(`[memoric] listening on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
-});

@@ -122,6 +122,23 @@ describe.skipIf(!process.env.DATABASE_URL)("MEMORIC_DATABASE_POOL_SIZE (PostgreS
   });
 });
 
+describe("start-up on a port already in use", () => {
+  it("stops with a message naming the port, before it opens the database or writes to the audit log", async () => {
+    const api = new Api(server.baseUrl);
+    const token = await api.adminToken();
+    const startups = async () => (await api.get("/audit/logs?event_type=system.startup", { token })).body.total as number;
+    const before = await startups();
+    expect(before).toBeGreaterThan(0);
+    // The same database too (on PostgreSQL; a PGlite folder is the server's own).
+    const taken = new URL(server.baseUrl).port;
+    const { code, output } = await runServerUntilExit({ PORT: taken, DATABASE_URL: server.env.DATABASE_URL ?? "" });
+    expect(code).toBe(1);
+    expect(output).toContain(`[memoric] cannot listen on 0.0.0.0:${taken}: the port is in use`);
+    expect(output).not.toContain("[memoric] ready");
+    expect(await startups()).toBe(before);
+  });
+});
+
 describe("start-up with a bad setting", () => {
   it.each([
     ["MEMORIC_AUDIT_ENABLED", { MEMORIC_AUDIT_ENABLED: "maybe" }],
