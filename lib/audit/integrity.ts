@@ -98,31 +98,28 @@ export async function sealPendingEvents(db: Database, keys: AuditKeys = auditKey
       .update(auditSealState)
       .set({ sealedBeforeTx: hi, treeSize: size, frontier, sealedAt: sql`now()` })
       .where(eq(auditSealState.id, 1));
-    if (refused.length) {
-      await recordAuditEvent(tx, {
+    /** A security.breach.attempt naming (up to 100 of) the events this run would not seal. */
+    const breach = (ids: number[], errorMessage: string, idsKey: string) =>
+      recordAuditEvent(tx, {
         eventType: "security.breach.attempt",
         userId: "system",
         username: "system",
         resourceType: "audit_log",
-        resourceId: refused[0],
+        resourceId: ids[0],
         action: "seal",
         success: false,
-        errorMessage: `${refused.length} audit event(s) were not written by this server and were not sealed`,
-        metadata: { refused_ids: refused.slice(0, 100) },
+        errorMessage,
+        metadata: { [idsKey]: ids.slice(0, 100) },
       });
+    if (refused.length) {
+      await breach(refused, `${refused.length} audit event(s) were not written by this server and were not sealed`, "refused_ids");
     }
     if (alreadySealed.length) {
-      await recordAuditEvent(tx, {
-        eventType: "security.breach.attempt",
-        userId: "system",
-        username: "system",
-        resourceType: "audit_log",
-        resourceId: alreadySealed[0],
-        action: "seal",
-        success: false,
-        errorMessage: `${alreadySealed.length} sealed audit event(s) came up for sealing again (their transaction id was changed) and were not sealed twice`,
-        metadata: { already_sealed_ids: alreadySealed.slice(0, 100) },
-      });
+      await breach(
+        alreadySealed,
+        `${alreadySealed.length} sealed audit event(s) came up for sealing again (their transaction id was changed) and were not sealed twice`,
+        "already_sealed_ids",
+      );
     }
     return { sealed: seals.length, treeSize: size, refused, alreadySealed, sealedBeforeTx: hi };
   });
