@@ -61,7 +61,7 @@ export function isoTimestamp(value: unknown): string {
 }
 
 /** What verification learns of one sealed leaf on its own: the checks that need no earlier leaf. */
-export interface SealedLeaf {
+interface SealedLeaf {
   seq: number;
   /** The leaf hash in the seal, which the tree is built from. */
   leafHash: string;
