@@ -46,7 +46,6 @@ const EVENTS = Number(args.events ?? (args["10m"] ? 10_000_000 : 1_000_000));
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const VERIFY_ROUNDS = Number(args["verify-rounds"]);
-if (!Number.isInteger(VERIFY_ROUNDS) || VERIFY_ROUNDS < 1) throw new Error("--verify-rounds takes a whole number of rounds, 1 or more");
 const QUERY_SAMPLES = 100;
 const INSERT_BASELINE_ROWS = 100_000;
 const INGEST_BATCH = 1000;
@@ -315,6 +314,7 @@ const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionD
 
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
+  if (!Number.isInteger(VERIFY_ROUNDS) || VERIFY_ROUNDS < 1) throw new Error("--verify-rounds must be a whole number ≥ 1");
   ensureBuild();
   // The servers inherit this process's environment: a MEMORIC_DATABASE_POOL_SIZE set here is theirs.
   const poolSize = databasePoolSize(parseEnv({ MEMORIC_DATABASE_POOL_SIZE: process.env.MEMORIC_DATABASE_POOL_SIZE }).MEMORIC_DATABASE_POOL_SIZE);
