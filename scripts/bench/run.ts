@@ -26,7 +26,7 @@ import { runCli } from "../cli";
 import { CpuTally, readCpu, type CpuPerRequest } from "./cpu";
 import { openBenchDatabase } from "./database";
 import { Progress } from "./progress";
-import { seedAuditLog, seedUserId, SEED_USERS } from "./seed";
+import { seedAuditLog, seedUserId, SEED_USER_PREFIX, SEED_USERS } from "./seed";
 
 const { values: args } = parseArgs({
   options: {
@@ -251,7 +251,7 @@ async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget): 
       await tx`
         insert into ${tx(table)} (event_type, severity, description, user_id, resource_type, resource_id, success, metadata,
           compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, personal_digest, personal_salt)
-        select 'custom.bench.event', 'info', 'Custom event custom.bench.event', ${seedUserId(0).slice(0, -1)}::text || (g % ${SEED_USERS}), 'memory',
+        select 'custom.bench.event', 'info', 'Custom event custom.bench.event', ${SEED_USER_PREFIX}::text || (g % ${SEED_USERS}), 'memory',
           (g % ${INGEST_BATCH})::text, g % 20 <> 0,
           jsonb_build_object('n', g % ${INGEST_BATCH}, 'source', jsonb_build_object('type', 'admin', 'user_id', ${BASELINE_CALLER_ID}::text, 'username', 'admin', 'ip_address', '127.0.0.1')),
           '[]'::jsonb, 'standard', now(), md5(g::text) || md5((g + 1)::text), md5((g + 2)::text) || md5((g + 3)::text),

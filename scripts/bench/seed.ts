@@ -41,7 +41,9 @@ const COPY_COLUMNS = [
   "compliance_tags", "retention_policy", "timestamp", "leaf_hash", "writer_mac", "personal_digest", "personal_salt",
 ] as const;
 
-export const seedUserId = (n: number) => `bench-user-${n}`;
+/** What every seeded user id starts with; the ingest baseline (run.ts) builds the same ids in SQL. */
+export const SEED_USER_PREFIX = "bench-user-";
+export const seedUserId = (n: number) => `${SEED_USER_PREFIX}${n}`;
 
 /** One event at `timestamp`, of a weighted-random type, by one of SEED_USERS users. */
 export function seedEvent(timestamp: Date): AuditEventInput {
