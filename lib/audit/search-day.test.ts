@@ -1,8 +1,11 @@
 // The search day as TypeScript computes it equals the SQL the roll-up, erasure and the search
-// document use, at day boundaries too.
+// document use, at day boundaries too; the search document's body of migration 0015 gives what
+// the body the search index was built with (0010) gives.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectRows } from "@/lib/db/client";
+import { migrationsFolder, selectRows } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/lib/db/testing";
 import { searchDayOf, searchDaySql, searchDayStart } from "./search-day";
 
@@ -37,5 +40,36 @@ describe("search days", () => {
         expect(Number(row!.day), `${instant} in ${zone}`).toBe(searchDayOf(new Date(instant)));
       }
     }
+  });
+
+  it("has the search document of migration 0010 without its query (0015): the same words for every input", async () => {
+    // 0010's body, as a temporary function: the index was built with it and is not rebuilt.
+    const migration = readFileSync(path.join(migrationsFolder, "0010_audit_search_by_day.sql"), "utf8");
+    const original = /CREATE FUNCTION audit_search_document\(([\s\S]*?)\$\$;/.exec(migration);
+    expect(original, "0010 creates audit_search_document").not.toBeNull();
+    const texts = [null, "", " ", "Memory created", "Memory created Memory", "user42", "42", "bench-user-7", "ünïcödé wörds ÄÖ", "日本語 テキスト", "a.b@example.com", "https://example.com/a/b?c=d", "/var/log/x.log", "x".repeat(300), "it's a-b c_d 3.14 -5 1e10", "\t\n tabs \r and\nlines"];
+    const times = [...instants, "infinity", "-infinity"];
+    const cases: [string | null, string | null, string | null, string | null, string][] = [];
+    texts.forEach((text, i) => {
+      cases.push([text, null, null, null, times[i % times.length]!]);
+      cases.push([text, texts[(i + 3) % texts.length]!, texts[(i + 5) % texts.length]!, texts[(i + 7) % texts.length]!, times[(i + 1) % times.length]!]);
+    });
+    cases.push([null, null, null, null, "infinity"], ["", "", "", "", "-infinity"]);
+    // One case is always answered, to show the comparison ran: a created memory's description at a finite time.
+    const shown = cases.findIndex(([d, e, u, r, t]) => d === "Memory created" && e === null && u === null && r === null && !t.endsWith("infinity"));
+    const differing = await database.db.transaction(async (tx) => {
+      await selectRows(tx, sql.raw(`CREATE OR REPLACE FUNCTION pg_temp.search_document_0010(${original![1]}$$`));
+      return selectRows<{ now: string; before: string; i: number }>(
+        tx,
+        sql`select c.i, audit_search_document(c.d, c.e, c.u, c.r, c.t)::text as now, pg_temp.search_document_0010(c.d, c.e, c.u, c.r, c.t)::text as before
+            from jsonb_to_recordset(${JSON.stringify(cases.map(([d, e, u, r, t], i) => ({ i, d, e, u, r, t })))}::jsonb) as c(i int, d text, e text, u text, r text, t timestamptz)
+            where audit_search_document(c.d, c.e, c.u, c.r, c.t)::text is distinct from pg_temp.search_document_0010(c.d, c.e, c.u, c.r, c.t)::text
+               or c.i = ${shown}`,
+      );
+    });
+    expect(differing.filter((row) => row.i !== shown)).toEqual([]);
+    expect(differing).toHaveLength(1);
+    expect(differing[0]!.now).toBe(differing[0]!.before);
+    expect(differing[0]!.now).toMatch(/^'~\d+~created' '~\d+~memory'$/);
   });
 });
