@@ -48,8 +48,6 @@ const CONNECTIONS = Number(args.connections);
 const VERIFY_ROUNDS = Number(args["verify-rounds"]);
 const QUERY_SAMPLES = 100;
 const INSERT_BASELINE_ROWS = 100_000;
-/** The caller the baseline's rows name in metadata.source, where the ingested events name the benchmark's admin. */
-const BASELINE_CALLER_ID = "00000000-0000-4000-8000-000000000000";
 const INGEST_BATCH = 1000;
 // The issue's latency targets are for 1M events; at 10M they may be up to twice as long.
 const LATENCY_SLACK = EVENTS >= 10_000_000 ? 2 : 1;
@@ -238,6 +236,10 @@ type BaselineTarget = "audit_logs" | "empty copy";
  */
 async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget): Promise<number> {
   const table = target === "audit_logs" ? "audit_logs" : "bench_insert_copy";
+  // The caller the server put in metadata.source of the ingested events, as it stored it.
+  const [ingested] = await sql<{ source: string }[]>`
+    select metadata->>'source' as source from audit_logs where event_type = 'custom.bench.event' limit 1`;
+  if (!ingested?.source) throw new Error("No ingested event to copy metadata.source from: run the ingest first");
   const rollback = new Error("rolled back");
   let seconds = 0;
   await sql
@@ -253,7 +255,7 @@ async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget): 
           compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, personal_digest, personal_salt)
         select 'custom.bench.event', 'info', 'Custom event custom.bench.event', ${SEED_USER_PREFIX}::text || (g % ${SEED_USERS}), 'memory',
           (g % ${INGEST_BATCH})::text, g % 20 <> 0,
-          jsonb_build_object('n', g % ${INGEST_BATCH}, 'source', jsonb_build_object('type', 'admin', 'user_id', ${BASELINE_CALLER_ID}::text, 'username', 'admin', 'ip_address', '127.0.0.1')),
+          jsonb_build_object('n', g % ${INGEST_BATCH}, 'source', ${ingested.source}::jsonb),
           '[]'::jsonb, 'standard', now(), md5(g::text) || md5((g + 1)::text), md5((g + 2)::text) || md5((g + 3)::text),
           md5((g + 4)::text) || md5((g + 5)::text), md5((g + 6)::text)
         from generate_series(1, ${INSERT_BASELINE_ROWS}) as g`;
