@@ -25,6 +25,7 @@ import { startTestServer, TEST_ADMIN, type TestServer } from "@/tests/support/se
 import { runCli } from "../cli";
 import { CpuTally, readCpu, type CpuPerRequest } from "./cpu";
 import { openBenchDatabase } from "./database";
+import { activityPerRequest, readActivity, type ActivityPerRequest } from "./pg-activity";
 import { Progress } from "./progress";
 import { seedAuditLog, seedUserId, SEED_USER_PREFIX, SEED_USERS } from "./seed";
 
@@ -140,6 +141,37 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
   result.ratio = mean(result.on, "rps") / mean(result.off, "rps");
   if (measured) result.cpu = { on: cpu.on.perRequest(), off: cpu.off.perRequest() };
   return result;
+}
+
+/**
+ * Seconds to wait after a turn: PostgreSQL 15 publishes a backend's statistics at most once a
+ * second, and a backend that goes idle within a second of its last publication waits 10 s to
+ * publish the rest (PGSTAT_IDLE_INTERVAL); the sealer (every second) and the roll-up (every 2 s)
+ * catch up with the turn's events well within that.
+ */
+const SETTLE_SECONDS = 11;
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/**
+ * One more turn of each mode after the pairs, for PostgreSQL's work a request (pg-activity.ts):
+ * read with the machine settled before each turn and after it, once the background jobs have
+ * caught up and the backends have published their counters, so the background work counts with
+ * the mode whose events it handled. Apart from the pairs, whose turns follow each other without a
+ * pause: a pause there would let each turn's background work out of every count.
+ */
+async function postgresWork(sql: postgres.Sql, servers: Record<Mode, TestServer>, load: (base: string, seconds: number) => Promise<Throughput>): Promise<Record<Mode, ActivityPerRequest>> {
+  const seconds = Math.max(1, Math.round(DURATION / 2));
+  const work = {} as Record<Mode, ActivityPerRequest>;
+  await sleep(SETTLE_SECONDS);
+  let before = await readActivity(sql);
+  for (const mode of ["on", "off"] as const) {
+    const { requests } = await load(servers[mode].baseUrl, seconds);
+    await sleep(SETTLE_SECONDS);
+    const after = await readActivity(sql);
+    work[mode] = activityPerRequest(before, after, requests);
+    before = after;
+  }
+  return work;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -319,6 +351,27 @@ async function startServer(databaseUrl: string, signingKey: string, auditEnabled
 
 const fmt = (n: number, digits = 1) => n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** PostgreSQL's work a POST, audit on and off, and where the blocks went with audit on. */
+function printPostgresWork(work: Record<Mode, ActivityPerRequest>): void {
+  console.log("\nPostgreSQL's work a POST /memories (one more turn each way; pg_stat_*)       audit on   audit off   on − off");
+  for (const [label, key, digits] of [
+    ["shared buffer hits", "hits", 1],
+    ["blocks read (not in shared_buffers)", "reads", 2],
+    ["WAL bytes", "walBytes", 0],
+    ["WAL records", "walRecords", 1],
+    ["WAL full-page images", "fullPageImages", 2],
+    ["rows inserted, updated or deleted", "rowsWritten", 2],
+    ["dirty buffers a backend wrote out itself", "backendWrites", 2],
+  ] as const) {
+    const [on, off] = [work.on[key], work.off[key]];
+    console.log(`  ${label.padEnd(74)} ${fmt(on, digits).padStart(8)} ${fmt(off, digits).padStart(11)} ${fmt(on - off, digits).padStart(10)}`);
+  }
+  const checkpoints = work.on.checkpoints + work.off.checkpoints;
+  if (checkpoints > 0) console.log(`  (a checkpoint began during these turns: full-page images follow it)`);
+  console.log("  blocks a POST with audit on, by relation (most read first)                        read        hit");
+  for (const relation of work.on.relations.slice(0, 8)) console.log(`    ${relation.name.padEnd(78)} ${fmt(relation.reads, 2).padStart(8)} ${fmt(relation.hits, 1).padStart(10)}`);
+}
+
 async function main(): Promise<number> {
   if (!Number.isInteger(EVENTS) || EVENTS < 1000) throw new Error("--events must be a whole number ≥ 1000");
   if (!Number.isInteger(VERIFY_ROUNDS) || VERIFY_ROUNDS < 1) throw new Error("--verify-rounds must be a whole number ≥ 1");
@@ -383,6 +436,8 @@ async function main(): Promise<number> {
       post: await alternate({ on: onServer, off: offServer }, "POST /memories", (base, seconds) => load(`${base}/memories`, { ...post, duration: seconds })),
       get: await alternate({ on: onServer, off: offServer }, "GET /memories", (base, seconds) => load(`${base}/memories?thread_id=bench&top_k=20`, { token, duration: seconds })),
     };
+    console.error("POST /memories: one more turn each way, for PostgreSQL's work a request…");
+    const postWork = await postgresWork(sql, { on: onServer, off: offServer }, (base, seconds) => load(`${base}/memories`, { ...post, duration: seconds }));
     await offServer.stop();
     const base = onServer.baseUrl;
     const api = new Api(base);
@@ -447,7 +502,9 @@ async function main(): Promise<number> {
       seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
         method: `${PAIRS} pairs of ${Math.max(1, Math.round(DURATION / 2))} s turns, on and off servers side by side`,
-        post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio, cpu_us_per_request: overhead.post.cpu },
+        post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio, cpu_us_per_request: overhead.post.cpu,
+          // From PostgreSQL's statistics views over one more turn each way (not one of the pairs): blocks, WAL, rows.
+          postgres_work_per_request: postWork },
         get_memories: { audit_on: overhead.get.on, audit_off: overhead.get.off, pair_ratios: overhead.get.pairs, ratio: overhead.get.ratio, cpu_us_per_request: overhead.get.cpu },
       },
       ingest: {
@@ -500,6 +557,7 @@ async function main(): Promise<number> {
       const costRatio = (cpu: Record<Mode, CpuPerRequest>) => fmt(cpu.off.total / cpu.on.total, 2);
       console.log(`  cost ratio off/on (CPU a request): POST ${costRatio(overhead.post.cpu)}×, GET ${costRatio(overhead.get.cpu)}×`);
     }
+    printPostgresWork(postWork);
     console.log(
       `\nIngest  POST /audit/events ${fmt(ingest.rate, 0)} events/s; PostgreSQL INSERT … SELECT into audit_logs ${fmt(insertRate, 0)} rows/s: ratio ${fmt(ingest.rate / insertRate, 2)}×; ` +
         `into an empty copy ${fmt(emptyCopyRate, 0)} rows/s: ${fmt(ingest.rate / emptyCopyRate, 2)}×`,
