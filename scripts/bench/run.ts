@@ -27,7 +27,7 @@ import { CpuTally, readCpu, type CpuPerRequest } from "./cpu";
 import { openBenchDatabase } from "./database";
 import { activityPerRequest, readActivity, type ActivityPerRequest } from "./pg-activity";
 import { Progress } from "./progress";
-import { seedAuditLog, seedUserId, SEED_USER_PREFIX, SEED_USERS } from "./seed";
+import { continueMemoryIds, seedAuditLog, seedUserId, SEED_USER_PREFIX, SEED_USERS } from "./seed";
 
 const { values: args } = parseArgs({
   options: {
@@ -398,6 +398,7 @@ async function main(): Promise<number> {
       console.error(`Database ${name} on ${host}; ${EVENTS.toLocaleString("en")} events`);
       seeded = await seedAuditLog(sql, handle.db, EVENTS);
     }
+    await continueMemoryIds(sql);
     // Settled as autovacuum leaves a long-lived database (and as bench:verify settles its own):
     // statistics, the visibility map that lets the word summaries be read from their key alone
     // (migration 0013), and every seeded table vacuumed, as autovacuum does insert-only tables, so
