@@ -2,7 +2,8 @@
 //
 // Seeds a fresh PostgreSQL database with N realistic audit events (1M by default), starts the
 // production server on it, and measures: audit overhead (audit on vs off, in turns of --duration/2 s
-// between two servers running side by side, six pairs, with the CPU a request of each party), query
+// between two servers running side by side, six pairs, with the CPU a request of each party; then
+// PostgreSQL's work a POST from its statistics views, one more turn each way), query
 // latencies, the admin explorer page, ingest against PostgreSQL's own INSERT … SELECT into the log
 // itself (rolled back) and into an empty copy, and verification (the median of --verify-rounds runs,
 // 3 by default: on this machine one run of the same build measured anywhere from 83k to 108k events/s).
