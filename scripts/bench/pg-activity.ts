@@ -3,8 +3,9 @@
 // records and full-page images from pg_stat_wal), rows written, and the dirty buffers backends had
 // to write out themselves to make room. By relation: the blocks each table and index read or hit.
 // The CPU a request (cpu.ts) says how much PostgreSQL spent; these say on what, so a run at 10M
-// events can be set beside one at 1M. PostgreSQL 15 publishes a backend's counters within about a
-// second of its last transaction, so a reading is only whole once the writers have been idle that long.
+// events can be set beside one at 1M. PostgreSQL 15 publishes a backend's counters up to 10 s after
+// its last transaction, so a reading is only whole once the writers have been idle that long (run.ts
+// waits). The WAL, checkpoint and backend-write counters are the whole server's: run it alone.
 import type postgres from "postgres";
 
 /** Counters, summed since the server started; per relation under `relations`. */
