@@ -94,11 +94,10 @@ export interface CpuPerRequest {
 }
 
 const PARTIES = ["server", "postgres", "loadGenerator"] as const;
-const READINGS = [...PARTIES, "serverWait"] as const;
 
 /** The CPU time of a mode's turns, summed, and the requests they answered. */
 export class CpuTally {
-  private readonly spent: Record<(typeof READINGS)[number], number> = { server: 0, postgres: 0, loadGenerator: 0, serverWait: 0 };
+  private readonly spent: Record<(typeof PARTIES)[number] | "serverWait", number> = { server: 0, postgres: 0, loadGenerator: 0, serverWait: 0 };
   private requests = 0;
 
   add(before: CpuReading, after: CpuReading, requests: number): void {
