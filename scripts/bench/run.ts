@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "nod
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import autocannon from "autocannon";
@@ -48,6 +49,8 @@ const EVENTS = Number(args.events ?? (args["10m"] ? 10_000_000 : 1_000_000));
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const VERIFY_ROUNDS = Number(args["verify-rounds"]);
+/** Seconds of one audit-overhead turn: half of --duration. */
+const TURN_SECONDS = Math.max(1, Math.round(DURATION / 2));
 const QUERY_SAMPLES = 100;
 const INSERT_BASELINE_ROWS = 100_000;
 const INGEST_BATCH = 1000;
@@ -118,9 +121,8 @@ interface Overhead {
  * runs of one mode after the other had the ratio swing by ±0.1 between runs on one build.
  */
 async function alternate(servers: Record<Mode, TestServer>, label: string, load: (base: string, seconds: number) => Promise<Throughput>): Promise<Overhead> {
-  const seconds = Math.max(1, Math.round(DURATION / 2));
   // A whole turn each: in a shorter warm-up the first counted turns still ran ~25 % slower.
-  for (const mode of ["on", "off"] as const) await load(servers[mode].baseUrl, seconds);
+  for (const mode of ["on", "off"] as const) await load(servers[mode].baseUrl, TURN_SECONDS);
   const result: Overhead = { on: [], off: [], pairs: [], ratio: 0, cpu: null };
   const cpu = { on: new CpuTally(), off: new CpuTally() };
   let measured = true;
@@ -130,7 +132,7 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
     for (const mode of order) {
       const pids = [servers.on.pid(), servers.off.pid()].filter((pid) => pid !== undefined);
       const before = pids.length === 2 ? readCpu(pids) : null;
-      result[mode].push(await load(servers[mode].baseUrl, seconds));
+      result[mode].push(await load(servers[mode].baseUrl, TURN_SECONDS));
       const after = pids.length === 2 ? readCpu(pids) : null;
       if (before && after) cpu[mode].add(before, after, result[mode].at(-1)!.requests);
       else measured = false;
@@ -151,7 +153,6 @@ async function alternate(servers: Record<Mode, TestServer>, label: string, load:
  * catch up with the turn's events well within that.
  */
 const SETTLE_SECONDS = 11;
-const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
 /**
  * One more turn of each mode after the pairs, for PostgreSQL's work a request (pg-activity.ts):
@@ -161,13 +162,12 @@ const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, 
  * pause: a pause there would let each turn's background work out of every count.
  */
 async function postgresWork(sql: postgres.Sql, servers: Record<Mode, TestServer>, load: (base: string, seconds: number) => Promise<Throughput>): Promise<Record<Mode, ActivityPerRequest>> {
-  const seconds = Math.max(1, Math.round(DURATION / 2));
   const work = {} as Record<Mode, ActivityPerRequest>;
-  await sleep(SETTLE_SECONDS);
+  await sleep(SETTLE_SECONDS * 1000);
   let before = await readActivity(sql);
   for (const mode of ["on", "off"] as const) {
-    const { requests } = await load(servers[mode].baseUrl, seconds);
-    await sleep(SETTLE_SECONDS);
+    const { requests } = await load(servers[mode].baseUrl, TURN_SECONDS);
+    await sleep(SETTLE_SECONDS * 1000);
     const after = await readActivity(sql);
     work[mode] = activityPerRequest(before, after, requests);
     before = after;
@@ -266,13 +266,10 @@ type BaselineTarget = "audit_logs" | "empty copy";
  * to, its indexes as large — in a transaction that is rolled back, or into an empty copy of it
  * (`like audit_logs including all`: the same indexes, small enough to stay in memory, so faster).
  * Run after every other measurement: the rolled-back rows leave dead index entries behind.
+ * `ingestedSource` is metadata.source of an ingested event, as stored (JSON text).
  */
-async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget): Promise<number> {
+async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget, ingestedSource: string): Promise<number> {
   const table = target === "audit_logs" ? "audit_logs" : "bench_insert_copy";
-  // The caller the server put in metadata.source of the ingested events, as it stored it.
-  const [ingested] = await sql<{ source: string }[]>`
-    select metadata->>'source' as source from audit_logs where event_type = 'custom.bench.event' limit 1`;
-  if (!ingested?.source) throw new Error("No ingested event to copy metadata.source from: run the ingest first");
   const rollback = new Error("rolled back");
   let seconds = 0;
   await sql
@@ -288,7 +285,7 @@ async function serverSideInsertRate(sql: postgres.Sql, target: BaselineTarget): 
           compliance_tags, retention_policy, timestamp, leaf_hash, writer_mac, personal_digest, personal_salt)
         select 'custom.bench.event', 'info', 'Custom event custom.bench.event', ${SEED_USER_PREFIX}::text || (g % ${SEED_USERS}), 'memory',
           (g % ${INGEST_BATCH})::text, g % 20 <> 0,
-          jsonb_build_object('n', g % ${INGEST_BATCH}, 'source', ${ingested.source}::jsonb),
+          jsonb_build_object('n', g % ${INGEST_BATCH}, 'source', ${ingestedSource}::jsonb),
           '[]'::jsonb, 'standard', now(), md5(g::text) || md5((g + 1)::text), md5((g + 2)::text) || md5((g + 3)::text),
           md5((g + 4)::text) || md5((g + 5)::text), md5((g + 6)::text)
         from generate_series(1, ${INSERT_BASELINE_ROWS}) as g`;
@@ -434,12 +431,14 @@ async function main(): Promise<number> {
     servers.push(offServer);
     const { token } = await new Api(onServer.baseUrl).createUser(`bench_${Date.now()}`);
     const post = { method: "POST" as const, token, body: { content: "A benchmark memory about the quarterly plan.", thread_id: "bench" } };
+    const loadPost = (base: string, seconds: number) => load(`${base}/memories`, { ...post, duration: seconds });
+    const bothServers = { on: onServer, off: offServer };
     const overhead = {
-      post: await alternate({ on: onServer, off: offServer }, "POST /memories", (base, seconds) => load(`${base}/memories`, { ...post, duration: seconds })),
-      get: await alternate({ on: onServer, off: offServer }, "GET /memories", (base, seconds) => load(`${base}/memories?thread_id=bench&top_k=20`, { token, duration: seconds })),
+      post: await alternate(bothServers, "POST /memories", loadPost),
+      get: await alternate(bothServers, "GET /memories", (base, seconds) => load(`${base}/memories?thread_id=bench&top_k=20`, { token, duration: seconds })),
     };
     console.error("POST /memories: one more turn each way, for PostgreSQL's work a request…");
-    const postWork = await postgresWork(sql, { on: onServer, off: offServer }, (base, seconds) => load(`${base}/memories`, { ...post, duration: seconds }));
+    const postWork = await postgresWork(sql, bothServers, loadPost);
     await offServer.stop();
     const base = onServer.baseUrl;
     const api = new Api(base);
@@ -490,8 +489,12 @@ async function main(): Promise<number> {
     console.error(`ingest: POST /audit/events, ${INGEST_BATCHES} batches of ${INGEST_BATCH} over ${INGEST_CONNECTIONS} connections…`);
     const ingest = await ingestRate(base, adminToken);
     console.error(`PostgreSQL's own INSERT … SELECT of ${INSERT_BASELINE_ROWS.toLocaleString("en")} rows into audit_logs (rolled back) and into an empty copy…`);
-    const insertRate = await serverSideInsertRate(sql, "audit_logs");
-    const emptyCopyRate = await serverSideInsertRate(sql, "empty copy");
+    // The caller the server put in metadata.source of the ingested events, as it stored it.
+    const [ingested] = await sql<{ source: string }[]>`
+      select metadata->>'source' as source from audit_logs where event_type = 'custom.bench.event' limit 1`;
+    if (!ingested?.source) throw new Error("No ingested event to copy metadata.source from");
+    const insertRate = await serverSideInsertRate(sql, "audit_logs", ingested.source);
+    const emptyCopyRate = await serverSideInsertRate(sql, "empty copy", ingested.source);
 
     const single = ["by user", "by username", "by event type", "by resource", "failed only", "text search"].map((k) => queryResults[`/audit/logs ${k}`]!.p50);
     const results = {
@@ -503,7 +506,7 @@ async function main(): Promise<number> {
       // null when the run measured a database an earlier run seeded (--database).
       seed_seconds: seeded?.seconds ?? null,
       audit_overhead: {
-        method: `${PAIRS} pairs of ${Math.max(1, Math.round(DURATION / 2))} s turns, on and off servers side by side`,
+        method: `${PAIRS} pairs of ${TURN_SECONDS} s turns, on and off servers side by side`,
         post_memories: { audit_on: overhead.post.on, audit_off: overhead.post.off, pair_ratios: overhead.post.pairs, ratio: overhead.post.ratio, cpu_us_per_request: overhead.post.cpu,
           // From PostgreSQL's statistics views over one more turn each way (not one of the pairs): blocks, WAL, rows.
           postgres_work_per_request: postWork },
@@ -533,8 +536,7 @@ async function main(): Promise<number> {
     };
 
     console.log(`\nMemoric benchmark — ${EVENTS.toLocaleString("en")} events, PostgreSQL ${version?.server_version}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${process.version}, ${poolSize} connections a server pool\n`);
-    const turn = Math.max(1, Math.round(DURATION / 2));
-    console.log(`Throughput (autocannon, ${CONNECTIONS} connections, ${PAIRS} × 2 turns of ${turn} s)   req/s    p50 ms   p99 ms`);
+    console.log(`Throughput (autocannon, ${CONNECTIONS} connections, ${PAIRS} × 2 turns of ${TURN_SECONDS} s)   req/s    p50 ms   p99 ms`);
     for (const [label, list] of [
       ["POST /memories, audit on", overhead.post.on],
       ["POST /memories, audit off", overhead.post.off],
